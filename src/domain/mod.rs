@@ -1,0 +1,76 @@
+//! Domain types: identifiers, phone numbers, message bodies, roles and the principal. Nothing here
+//! knows about HTTP, SQL or wire formats.
+
+mod body;
+mod ids;
+mod message;
+mod phone;
+mod principal;
+mod time;
+
+pub use body::{MessageBody, MessageBodyError};
+pub use ids::{
+    AccountId, ApiKeyId, ConversationId, CustomerId, EndpointId, MessageId, SessionId, UserId,
+};
+pub use message::{Conversation, Message};
+pub use phone::{PhoneNumber, PhoneNumberError};
+pub use principal::{AccountScope, Principal, Role};
+pub use time::{Timestamp, parse_after_date};
+
+/// Direction of a message relative to the endpoint that owns the conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Incoming,
+    Outgoing,
+}
+
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Incoming => "Incoming",
+            Direction::Outgoing => "Outgoing",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "Incoming" => Some(Direction::Incoming),
+            "Outgoing" => Some(Direction::Outgoing),
+            _ => None,
+        }
+    }
+}
+
+/// Where an outgoing message is in its life with the carrier. Only moves forward.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryStatus {
+    Queued,
+    Sent,
+    Delivered,
+    Failed,
+    Received,
+}
+
+impl DeliveryStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryStatus::Queued => "Queued",
+            DeliveryStatus::Sent => "Sent",
+            DeliveryStatus::Delivered => "Delivered",
+            DeliveryStatus::Failed => "Failed",
+            DeliveryStatus::Received => "Received",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            DeliveryStatus::Queued,
+            DeliveryStatus::Sent,
+            DeliveryStatus::Delivered,
+            DeliveryStatus::Failed,
+            DeliveryStatus::Received,
+        ]
+        .into_iter()
+        .find(|d| d.as_str() == s)
+    }
+}

@@ -1,0 +1,223 @@
+//! SendMessage, ListMessages and ListConversations.
+
+use crate::domain::{
+    AccountId, ConversationId, CustomerId, EndpointId, Message, MessageBody, MessageId,
+    PhoneNumber, Principal, SessionId, Timestamp, parse_after_date,
+};
+use crate::error::{Error, FieldError, Result};
+use crate::store::{
+    ConversationQuery, MessagePage, MessageQuery, MessageSort, NewMessage, SendTarget, Store,
+};
+use crate::wire::Problems;
+use crate::wire::dto::{ListConversations, ListMessages, SendMessage, SortOrder};
+
+/// ListMessages page size when none (or a non-positive one) is asked for (contract Q21).
+pub const DEFAULT_PAGE_SIZE: i64 = 25;
+/// The largest page ListMessages returns.
+pub const MAX_PAGE_SIZE: i64 = 1000;
+/// ListConversations has no paging in the contract; it returns this many, most recent first.
+pub const MAX_CONVERSATIONS: u64 = 500;
+
+pub async fn send(store: &dyn Store, caller: &Principal, req: SendMessage) -> Result<Message> {
+    let mut problems = Problems::default();
+    let body = match req.body.as_deref() {
+        None => {
+            problems.push(FieldError::not_empty("Body"));
+            None
+        }
+        Some(text) => problems.take(check_body(text)),
+    };
+    let target = match req.session_id {
+        Some(session) => Some(SendTarget::Session(SessionId::from_string(session))),
+        None => endpoint_target(req.endpoint_id, req.to_address.as_deref(), &mut problems),
+    };
+    problems.finish()?;
+    let (Some(body), Some(target)) = (body, target) else {
+        return Err(Error::bad_request("ArgumentException", "Nothing to send"));
+    };
+    let message = NewMessage {
+        target,
+        body,
+        sender: caller.display_name(),
+        date: Timestamp::now(),
+    };
+    Ok(store.send_message(&caller.scope(), message).await?)
+}
+
+fn check_body(text: &str) -> Result<MessageBody, FieldError> {
+    use crate::domain::MessageBody as B;
+    if text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(FieldError::new(
+            "InvalidCharacters",
+            "Body",
+            "'Body' must not contain control characters other than tab and line breaks.",
+        ));
+    }
+    B::parse(text).map_err(|e| {
+        let code = match e {
+            crate::domain::MessageBodyError::Empty => "NotEmpty",
+            crate::domain::MessageBodyError::TooLong(_) => "MaxLength",
+        };
+        FieldError::new(code, "Body", e.to_string())
+    })
+}
+
+fn endpoint_target(
+    endpoint: Option<String>,
+    to: Option<&str>,
+    problems: &mut Problems,
+) -> Option<SendTarget> {
+    if endpoint.is_none() {
+        problems.push(FieldError::new(
+            "NotEmpty",
+            "EndpointId",
+            "'EndpointId' must not be empty when no SessionId is given.",
+        ));
+    }
+    let to = match to {
+        None => {
+            problems.push(FieldError::new(
+                "NotEmpty",
+                "ToAddress",
+                "'ToAddress' must not be empty when no SessionId is given.",
+            ));
+            None
+        }
+        Some(to) => problems.take(PhoneNumber::parse(to).map_err(|e| {
+            FieldError::new(
+                "InvalidPhoneNumber",
+                "ToAddress",
+                format!("'ToAddress' {e}"),
+            )
+        })),
+    };
+    Some(SendTarget::Endpoint {
+        endpoint: EndpointId::from_string(endpoint?),
+        to: to?,
+    })
+}
+
+/// A ListMessages page with the totals the `ListResponse` envelope needs.
+pub struct MessageList {
+    pub page: MessagePage,
+    pub total_pages: i64,
+    pub has_more_pages: bool,
+}
+
+pub async fn list(store: &dyn Store, caller: &Principal, req: ListMessages) -> Result<MessageList> {
+    let mut problems = Problems::default();
+    let sort = match req
+        .list
+        .sort_field
+        .as_deref()
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        None | Some("date") => MessageSort::Date,
+        Some("id") => MessageSort::Id,
+        Some(other) => {
+            problems.push(FieldError::new(
+                "InvalidSortField",
+                "SortField",
+                format!("'SortField' must be 'date' or 'id', not '{other}'."),
+            ));
+            MessageSort::Date
+        }
+    };
+    let page = req.list.page.unwrap_or(0);
+    if page < 0 {
+        problems.push(FieldError::new(
+            "GreaterThanOrEqual",
+            "Page",
+            "'Page' must be 0 or more.",
+        ));
+    }
+    let after = after_date(req.after_date.as_deref(), &mut problems);
+    problems.finish()?;
+
+    let per_page = match req.list.count_per_page {
+        Some(n) if n > 0 => n.min(MAX_PAGE_SIZE),
+        _ => DEFAULT_PAGE_SIZE,
+    };
+    let simplified = req.list.simplified_paging;
+    let window = (!req.list.all).then(|| {
+        let offset = u64::try_from(page.saturating_mul(per_page)).unwrap_or(u64::MAX);
+        let extra = u64::from(simplified);
+        (offset, per_page.unsigned_abs() + extra)
+    });
+    let query = MessageQuery {
+        scope: caller
+            .scope()
+            .narrowed_to(&ids(req.account_ids, AccountId::from_string)),
+        customer_ids: ids(req.customer_ids, CustomerId::from_string),
+        endpoint_ids: ids(req.endpoint_ids, EndpointId::from_string),
+        conversation_ids: ids(req.conversation_ids, ConversationId::from_string),
+        specific_ids: ids(req.list.specific_ids, MessageId::from_string),
+        after,
+        sort,
+        descending: req.list.sort_order != Some(SortOrder::Ascend),
+        window,
+        with_total: !simplified,
+    };
+    let mut result = store.list_messages(&query).await?;
+    let (total_pages, has_more_pages) = if simplified {
+        let more = window.is_some_and(|(_, limit)| result.items.len() as u64 >= limit);
+        if more {
+            result.items.pop();
+        }
+        (0, more)
+    } else {
+        let total = i64::try_from(result.total.unwrap_or(0)).unwrap_or(i64::MAX);
+        if req.list.all {
+            (i64::from(total > 0), false)
+        } else {
+            let pages = (total + per_page - 1) / per_page;
+            (pages, page + 1 < pages)
+        }
+    };
+    Ok(MessageList {
+        page: result,
+        total_pages,
+        has_more_pages,
+    })
+}
+
+pub async fn conversations(
+    store: &dyn Store,
+    caller: &Principal,
+    req: ListConversations,
+) -> Result<Vec<crate::domain::Conversation>> {
+    let mut problems = Problems::default();
+    let after = after_date(req.after_date.as_deref(), &mut problems);
+    problems.finish()?;
+    let query = ConversationQuery {
+        scope: caller
+            .scope()
+            .narrowed_to(&ids(req.account_ids, AccountId::from_string)),
+        customer_ids: ids(req.customer_ids, CustomerId::from_string),
+        endpoint_ids: ids(req.endpoint_ids, EndpointId::from_string),
+        after,
+        limit: MAX_CONVERSATIONS,
+    };
+    Ok(store.list_conversations(&query).await?)
+}
+
+fn after_date(raw: Option<&str>, problems: &mut Problems) -> Option<crate::domain::Timestamp> {
+    let raw = raw?;
+    let parsed = parse_after_date(raw);
+    if parsed.is_none() {
+        problems.push(FieldError::new(
+            "InvalidDate",
+            "AfterDate",
+            "'AfterDate' must be an RFC 3339 date-time or YYYY-MM-DD.",
+        ));
+    }
+    parsed
+}
+
+fn ids<T>(raw: Vec<String>, make: fn(String) -> T) -> Vec<T> {
+    raw.into_iter().map(make).collect()
+}

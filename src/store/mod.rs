@@ -1,0 +1,236 @@
+//! Storage: one trait the service layer calls, implemented per backend (SQLite now, PostgreSQL
+//! next). Every read and write that touches tenant data takes the caller's `AccountScope`, and
+//! the backend puts it in the query itself.
+
+mod sqlite;
+
+pub use sqlite::SqliteStore;
+
+use crate::domain::{
+    AccountId, AccountScope, ApiKeyId, Conversation, CustomerId, EndpointId, Message, MessageBody,
+    MessageId, PhoneNumber, Principal, Role, SessionId, Timestamp, UserId,
+};
+use std::sync::Arc;
+use tokio::sync::Notify;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The object does not exist, or is outside the caller's scope.
+    #[error("{0}")]
+    NotFound(String),
+    /// A uniqueness rule would be broken (duplicate email, duplicate number).
+    #[error("{0}")]
+    Conflict(String),
+    /// The input names something that exists but cannot be used this way.
+    #[error("{1}")]
+    Invalid(&'static str, String),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub id: AccountId,
+    pub name: String,
+    pub created: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Customer {
+    pub id: CustomerId,
+    pub account_id: AccountId,
+    pub parent_id: Option<CustomerId>,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUser {
+    pub email: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub password_hash: String,
+    pub roles: Vec<Role>,
+    pub accounts: Vec<AccountId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: UserId,
+    pub email: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub roles: Vec<Role>,
+    pub accounts: Vec<AccountId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEndpoint {
+    pub account_id: AccountId,
+    pub customer_id: Option<CustomerId>,
+    pub number: PhoneNumber,
+    pub display_name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    pub id: EndpointId,
+    pub account_id: AccountId,
+    pub customer_id: Option<CustomerId>,
+    pub number: String,
+    pub display_name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiKey {
+    pub id: ApiKeyId,
+    pub user_id: UserId,
+    pub name: Option<String>,
+    pub created: Timestamp,
+}
+
+/// Where an outgoing message goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendTarget {
+    /// Into an existing session, to its other party, from its endpoint.
+    Session(SessionId),
+    /// From a phone-number endpoint to an address; the conversation and Chat session are
+    /// created on first use (contract Q3).
+    Endpoint {
+        endpoint: EndpointId,
+        to: PhoneNumber,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewMessage {
+    pub target: SendTarget,
+    pub body: MessageBody,
+    pub sender: String,
+    pub date: Timestamp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageSort {
+    Date,
+    Id,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageQuery {
+    pub scope: AccountScope,
+    pub customer_ids: Vec<CustomerId>,
+    pub endpoint_ids: Vec<EndpointId>,
+    pub conversation_ids: Vec<crate::domain::ConversationId>,
+    pub specific_ids: Vec<MessageId>,
+    pub after: Option<Timestamp>,
+    pub sort: MessageSort,
+    pub descending: bool,
+    /// (offset, limit); `None` returns everything.
+    pub window: Option<(u64, u64)>,
+    pub with_total: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessagePage {
+    pub items: Vec<Message>,
+    pub total: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConversationQuery {
+    pub scope: AccountScope,
+    pub customer_ids: Vec<CustomerId>,
+    pub endpoint_ids: Vec<EndpointId>,
+    pub after: Option<Timestamp>,
+    pub limit: u64,
+}
+
+/// An outgoing message claimed for hand-off to the carrier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxItem {
+    pub message_id: MessageId,
+    pub from: String,
+    pub to: String,
+    pub body: String,
+    pub attempts: i64,
+}
+
+#[async_trait::async_trait]
+pub trait Store: Send + Sync + 'static {
+    // Tenancy (the admin CLI and, later, the management API).
+    async fn create_account(&self, name: &str) -> StoreResult<Account>;
+    async fn create_customer(
+        &self,
+        account: &AccountId,
+        parent: Option<&CustomerId>,
+        name: &str,
+    ) -> StoreResult<Customer>;
+    async fn create_user(&self, user: NewUser) -> StoreResult<User>;
+    async fn set_password(&self, email: &str, password_hash: &str) -> StoreResult<()>;
+    async fn create_endpoint(&self, endpoint: NewEndpoint) -> StoreResult<Endpoint>;
+    async fn create_api_key(
+        &self,
+        user: &UserId,
+        name: Option<&str>,
+        key_hash: [u8; 32],
+    ) -> StoreResult<ApiKey>;
+
+    // Credentials.
+    async fn password_hash(&self, email: &str) -> StoreResult<Option<(UserId, String)>>;
+    async fn principal(&self, user: &UserId) -> StoreResult<Option<Principal>>;
+    async fn principal_by_api_key(&self, key_hash: &[u8; 32]) -> StoreResult<Option<Principal>>;
+    async fn create_login(
+        &self,
+        token_hash: [u8; 32],
+        user: &UserId,
+        permanent: bool,
+        expires: Timestamp,
+    ) -> StoreResult<()>;
+    async fn principal_by_login(
+        &self,
+        token_hash: &[u8; 32],
+        now: Timestamp,
+    ) -> StoreResult<Option<Principal>>;
+    async fn delete_login(&self, token_hash: &[u8; 32]) -> StoreResult<()>;
+    async fn accounts(&self, scope: &AccountScope) -> StoreResult<Vec<(AccountId, String)>>;
+
+    // Messaging.
+    async fn send_message(&self, scope: &AccountScope, message: NewMessage)
+    -> StoreResult<Message>;
+    async fn list_messages(&self, query: &MessageQuery) -> StoreResult<MessagePage>;
+    async fn list_conversations(&self, query: &ConversationQuery)
+    -> StoreResult<Vec<Conversation>>;
+
+    // Delivery.
+    async fn claim_outbox(
+        &self,
+        now: Timestamp,
+        lease_ms: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<OutboxItem>>;
+    async fn record_sent(&self, sent: Vec<(MessageId, String)>, now: Timestamp) -> StoreResult<()>;
+    async fn record_delivered(&self, ids: Vec<MessageId>, now: Timestamp) -> StoreResult<()>;
+    /// Woken whenever new outbox rows are committed.
+    fn outbox_signal(&self) -> Arc<Notify>;
+
+    // Operations.
+    async fn ping(&self) -> StoreResult<()>;
+    /// Finishes queued writes and checkpoints; later writes fail.
+    async fn shutdown(&self);
+}
+
+/// Opens the store named by a `--database-url`, or SQLite under the data directory.
+pub async fn open(
+    database_url: Option<&str>,
+    data_dir: &std::path::Path,
+) -> anyhow::Result<Arc<dyn Store>> {
+    match database_url {
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            anyhow::bail!("PostgreSQL is not supported yet; omit --database-url to use SQLite")
+        }
+        Some(url) => anyhow::bail!("unsupported --database-url '{url}'"),
+        None => Ok(Arc::new(SqliteStore::open(data_dir)?)),
+    }
+}

@@ -1,0 +1,337 @@
+//! Sending (one savepoint: message, conversation, session, outbox row) and the two list reads.
+
+use super::super::{
+    ConversationQuery, MessagePage, MessageQuery, MessageSort, NewMessage, SendTarget, StoreError,
+    StoreResult,
+};
+use super::sql::{internal, optional_in, scope_filter, where_clause};
+use crate::domain::{
+    AccountId, AccountScope, Conversation, ConversationId, CustomerId, DeliveryStatus, Direction,
+    EndpointId, Message, MessageId, SessionId, Timestamp,
+};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
+
+/// The resolved sender side of a send.
+struct Route {
+    account_id: AccountId,
+    customer_id: Option<CustomerId>,
+    endpoint_id: EndpointId,
+    endpoint_name: String,
+    other_address: String,
+}
+
+pub fn insert_outgoing(
+    c: &Connection,
+    scope: &AccountScope,
+    m: &NewMessage,
+) -> StoreResult<Message> {
+    let route = match &m.target {
+        SendTarget::Session(id) => session_route(c, scope, id)?,
+        SendTarget::Endpoint { endpoint, to } => endpoint_route(c, scope, endpoint, to.as_str())?,
+    };
+    let id = MessageId::generate();
+    let at = m.date.millis();
+    let conversation_id: String = c
+        .prepare_cached(
+            "insert into conversations (id, account_id, customer_id, endpoint_id, other_address, last_message_id, last_message_at)
+             values (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             on conflict (endpoint_id, other_address) do update
+               set last_message_id = excluded.last_message_id, last_message_at = excluded.last_message_at
+             returning id",
+        )
+        .and_then(|mut s| {
+            s.query_row(
+                params![
+                    ConversationId::generate().as_str(),
+                    route.account_id.as_str(),
+                    route.customer_id.as_ref().map(CustomerId::as_str),
+                    route.endpoint_id.as_str(),
+                    route.other_address,
+                    id.as_str(),
+                    at
+                ],
+                |r| r.get(0),
+            )
+        })
+        .map_err(internal)?;
+    let session_id: String = c
+        .prepare_cached(
+            "insert into sessions (id, account_id, customer_id, endpoint_id, conversation_id, channel, created_at, last_activity_at)
+             values (?1, ?2, ?3, ?4, ?5, 'Chat', ?6, ?6)
+             on conflict (conversation_id) do update set last_activity_at = excluded.last_activity_at
+             returning id",
+        )
+        .and_then(|mut s| {
+            s.query_row(
+                params![
+                    SessionId::generate().as_str(),
+                    route.account_id.as_str(),
+                    route.customer_id.as_ref().map(CustomerId::as_str),
+                    route.endpoint_id.as_str(),
+                    conversation_id,
+                    at
+                ],
+                |r| r.get(0),
+            )
+        })
+        .map_err(internal)?;
+    c.prepare_cached(
+        "insert into messages (id, account_id, customer_id, endpoint_id, conversation_id, session_id, direction,
+                               other_address, sender, body, is_unread, status, created_at, updated_at)
+         values (?1, ?2, ?3, ?4, ?5, ?6, 'Outgoing', ?7, ?8, ?9, 0, 'Queued', ?10, ?10)",
+    )
+    .and_then(|mut s| {
+        s.execute(params![
+            id.as_str(),
+            route.account_id.as_str(),
+            route.customer_id.as_ref().map(CustomerId::as_str),
+            route.endpoint_id.as_str(),
+            conversation_id,
+            session_id,
+            route.other_address,
+            m.sender,
+            m.body.as_str(),
+            at
+        ])
+    })
+    .map_err(internal)?;
+    c.prepare_cached("insert into outbox (message_id, due_at) values (?1, ?2)")
+        .and_then(|mut s| s.execute(params![id.as_str(), at]))
+        .map_err(internal)?;
+    Ok(Message {
+        id,
+        account_id: route.account_id,
+        customer_id: route.customer_id,
+        endpoint_id: route.endpoint_id,
+        endpoint_display_name: route.endpoint_name,
+        conversation_id: ConversationId::from_string(conversation_id),
+        session_id: SessionId::from_string(session_id),
+        date: m.date,
+        direction: Direction::Outgoing,
+        other_address: route.other_address,
+        sender: m.sender.clone(),
+        text: m.body.as_str().to_owned(),
+        is_unread: false,
+        status: DeliveryStatus::Queued,
+    })
+}
+
+fn endpoint_route(
+    c: &Connection,
+    scope: &AccountScope,
+    endpoint: &EndpointId,
+    to: &str,
+) -> StoreResult<Route> {
+    let (mut conds, mut args) = (
+        vec!["id = ?".to_owned()],
+        vec![Value::from(endpoint.as_str().to_owned())],
+    );
+    scope_filter(scope, "account_id", &mut conds, &mut args);
+    let sql = format!(
+        "select account_id, customer_id, display_name, kind, sms_enabled from endpoints {}",
+        where_clause(&conds)
+    );
+    let found = c
+        .prepare_cached(&sql)
+        .and_then(|mut s| {
+            s.query_row(params_from_iter(args), |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, Option<String>>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, bool>(4)?,
+                ))
+            })
+            .optional()
+        })
+        .map_err(internal)?;
+    let Some((account, customer, name, kind, sms)) = found else {
+        return Err(StoreError::NotFound(format!(
+            "Endpoint '{endpoint}' not found"
+        )));
+    };
+    if kind != "PhoneNumber" || !sms {
+        return Err(StoreError::Invalid(
+            "EndpointId",
+            format!("Endpoint '{endpoint}' cannot send SMS"),
+        ));
+    }
+    Ok(Route {
+        account_id: AccountId::from_string(account),
+        customer_id: customer.map(CustomerId::from_string),
+        endpoint_id: endpoint.clone(),
+        endpoint_name: name,
+        other_address: to.to_owned(),
+    })
+}
+
+fn session_route(c: &Connection, scope: &AccountScope, session: &SessionId) -> StoreResult<Route> {
+    let (mut conds, mut args) = (
+        vec!["s.id = ?".to_owned()],
+        vec![Value::from(session.as_str().to_owned())],
+    );
+    scope_filter(scope, "s.account_id", &mut conds, &mut args);
+    let sql = format!(
+        "select s.account_id, s.customer_id, s.endpoint_id, e.display_name, c.other_address
+         from sessions s join conversations c on c.id = s.conversation_id join endpoints e on e.id = s.endpoint_id {}",
+        where_clause(&conds)
+    );
+    let found = c
+        .prepare_cached(&sql)
+        .and_then(|mut s| {
+            s.query_row(params_from_iter(args), |r| {
+                Ok(Route {
+                    account_id: AccountId::from_string(r.get::<_, String>(0)?),
+                    customer_id: r.get::<_, Option<String>>(1)?.map(CustomerId::from_string),
+                    endpoint_id: EndpointId::from_string(r.get::<_, String>(2)?),
+                    endpoint_name: r.get(3)?,
+                    other_address: r.get(4)?,
+                })
+            })
+            .optional()
+        })
+        .map_err(internal)?;
+    found.ok_or_else(|| StoreError::NotFound(format!("Session '{session}' not found")))
+}
+
+/// Columns read by `message_from_row`, for a `messages m join endpoints e`.
+const MESSAGE_COLUMNS: &str = "m.id, m.account_id, m.customer_id, m.endpoint_id, e.display_name, m.conversation_id,
+     m.session_id, m.created_at, m.direction, m.other_address, m.sender, m.body, m.is_unread, m.status";
+
+fn message_from_row(r: &Row<'_>, at: usize) -> rusqlite::Result<Message> {
+    let text = |i: usize| r.get::<_, String>(at + i);
+    Ok(Message {
+        id: MessageId::from_string(text(0)?),
+        account_id: AccountId::from_string(text(1)?),
+        customer_id: r
+            .get::<_, Option<String>>(at + 2)?
+            .map(CustomerId::from_string),
+        endpoint_id: EndpointId::from_string(text(3)?),
+        endpoint_display_name: text(4)?,
+        conversation_id: ConversationId::from_string(text(5)?),
+        session_id: SessionId::from_string(text(6)?),
+        date: Timestamp::from_millis(r.get(at + 7)?),
+        direction: Direction::parse(&text(8)?).unwrap_or(Direction::Outgoing),
+        other_address: text(9)?,
+        sender: text(10)?,
+        text: text(11)?,
+        is_unread: r.get(at + 12)?,
+        status: DeliveryStatus::parse(&text(13)?).unwrap_or(DeliveryStatus::Queued),
+    })
+}
+
+fn message_filters(q: &MessageQuery) -> (Vec<String>, Vec<Value>) {
+    let (mut conds, mut args) = (Vec::new(), Vec::new());
+    scope_filter(&q.scope, "m.account_id", &mut conds, &mut args);
+    optional_in(
+        "m.customer_id",
+        q.customer_ids.iter().map(|i| i.as_str()),
+        &mut conds,
+        &mut args,
+    );
+    optional_in(
+        "m.endpoint_id",
+        q.endpoint_ids.iter().map(|i| i.as_str()),
+        &mut conds,
+        &mut args,
+    );
+    optional_in(
+        "m.conversation_id",
+        q.conversation_ids.iter().map(|i| i.as_str()),
+        &mut conds,
+        &mut args,
+    );
+    optional_in(
+        "m.id",
+        q.specific_ids.iter().map(|i| i.as_str()),
+        &mut conds,
+        &mut args,
+    );
+    if let Some(after) = q.after {
+        conds.push("m.created_at > ?".to_owned());
+        args.push(Value::Integer(after.millis()));
+    }
+    (conds, args)
+}
+
+pub fn list(c: &Connection, q: &MessageQuery) -> StoreResult<MessagePage> {
+    let (conds, mut args) = message_filters(q);
+    let filter = where_clause(&conds);
+    let total = if q.with_total {
+        let sql = format!("select count(*) from messages m {filter}");
+        let n: i64 = c
+            .prepare_cached(&sql)
+            .and_then(|mut s| s.query_row(params_from_iter(args.iter()), |r| r.get(0)))
+            .map_err(internal)?;
+        Some(u64::try_from(n).unwrap_or(0))
+    } else {
+        None
+    };
+    let dir = if q.descending { "desc" } else { "asc" };
+    let order = match q.sort {
+        MessageSort::Date => format!("m.created_at {dir}, m.id {dir}"),
+        MessageSort::Id => format!("m.id {dir}"),
+    };
+    let window = match q.window {
+        Some((offset, limit)) => {
+            args.push(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
+            args.push(Value::Integer(i64::try_from(offset).unwrap_or(i64::MAX)));
+            "limit ? offset ?"
+        }
+        None => "",
+    };
+    let sql = format!(
+        "select {MESSAGE_COLUMNS} from messages m join endpoints e on e.id = m.endpoint_id {filter} order by {order} {window}"
+    );
+    let items = c
+        .prepare_cached(&sql)
+        .and_then(|mut s| {
+            s.query_map(params_from_iter(args), |r| message_from_row(r, 0))?
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .map_err(internal)?;
+    Ok(MessagePage { items, total })
+}
+
+pub fn conversations(c: &Connection, q: &ConversationQuery) -> StoreResult<Vec<Conversation>> {
+    let (mut conds, mut args) = (Vec::new(), Vec::new());
+    scope_filter(&q.scope, "c.account_id", &mut conds, &mut args);
+    optional_in(
+        "c.customer_id",
+        q.customer_ids.iter().map(|i| i.as_str()),
+        &mut conds,
+        &mut args,
+    );
+    optional_in(
+        "c.endpoint_id",
+        q.endpoint_ids.iter().map(|i| i.as_str()),
+        &mut conds,
+        &mut args,
+    );
+    if let Some(after) = q.after {
+        conds.push("c.last_message_at > ?".to_owned());
+        args.push(Value::Integer(after.millis()));
+    }
+    args.push(Value::Integer(i64::try_from(q.limit).unwrap_or(i64::MAX)));
+    let sql = format!(
+        "select c.id, c.endpoint_id, c.other_address, {MESSAGE_COLUMNS}
+         from conversations c join messages m on m.id = c.last_message_id join endpoints e on e.id = m.endpoint_id
+         {} order by c.last_message_at desc, c.id desc limit ?",
+        where_clause(&conds)
+    );
+    c.prepare_cached(&sql)
+        .and_then(|mut s| {
+            s.query_map(params_from_iter(args), |r| {
+                Ok(Conversation {
+                    id: ConversationId::from_string(r.get::<_, String>(0)?),
+                    endpoint_id: EndpointId::from_string(r.get::<_, String>(1)?),
+                    other_address: r.get(2)?,
+                    most_recent: message_from_row(r, 3)?,
+                })
+            })?
+            .collect()
+        })
+        .map_err(internal)
+}

@@ -1,0 +1,273 @@
+//! SQLite backend: WAL mode, `synchronous=FULL`, one group-committing writer thread and a pool
+//! of read-only connections used from blocking tasks. rusqlite (not sqlx) is used here because
+//! the writer runs whole batches on its own thread with cached prepared statements, with no
+//! async hop per statement; that is what makes durable sends cheap (see docs/ARCHITECTURE.md).
+
+mod messages;
+mod outbox;
+mod sql;
+mod tenancy;
+mod writer;
+
+use super::{
+    Account, ApiKey, ConversationQuery, Customer, Endpoint, MessagePage, MessageQuery, NewEndpoint,
+    NewMessage, NewUser, OutboxItem, Store, StoreError, StoreResult, User,
+};
+use crate::domain::{
+    AccountId, AccountScope, Conversation, CustomerId, Message, MessageId, Principal, Timestamp,
+    UserId,
+};
+use anyhow::Context;
+use r2d2_sqlite::SqliteConnectionManager;
+use rusqlite::Connection;
+use rusqlite_migration::{M, Migrations};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+use writer::Writer;
+
+const MIGRATIONS: &[M<'static>] = &[M::up(include_str!(
+    "../../../migrations/sqlite/0001_init.sql"
+))];
+const DB_FILE: &str = "evo.db";
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+pub struct SqliteStore {
+    writer: Writer,
+    readers: r2d2::Pool<SqliteConnectionManager>,
+    outbox_signal: Arc<Notify>,
+    path: PathBuf,
+}
+
+impl SqliteStore {
+    /// Opens (creating and migrating if needed) the database under `data_dir`.
+    pub fn open(data_dir: &Path) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(data_dir)
+            .with_context(|| format!("cannot create data directory {}", data_dir.display()))?;
+        let path = data_dir.join(DB_FILE);
+        let mut conn = Connection::open(&path)
+            .with_context(|| format!("cannot open database {}", path.display()))?;
+        configure(&conn)?;
+        Migrations::from_slice(MIGRATIONS)
+            .to_latest(&mut conn)
+            .context("cannot migrate the database")?;
+        let readers = r2d2::Pool::builder()
+            .max_size(8)
+            .min_idle(Some(1))
+            .build(SqliteConnectionManager::file(&path).with_init(|c| {
+                configure_conn(c)?;
+                c.execute_batch("pragma query_only = on")
+            }))
+            .context("cannot open read connections")?;
+        let outbox_signal = Arc::new(Notify::new());
+        let writer = Writer::start(conn, outbox_signal.clone())?;
+        Ok(Self {
+            writer,
+            readers,
+            outbox_signal,
+            path,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    async fn read<T, F>(&self, work: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+    {
+        let pool = self.readers.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = pool
+                .get()
+                .map_err(|e| StoreError::Internal(anyhow::anyhow!("read connection: {e}")))?;
+            work(&conn)
+        })
+        .await
+        .map_err(|e| StoreError::Internal(e.into()))?
+    }
+}
+
+fn configure(conn: &Connection) -> anyhow::Result<()> {
+    Ok(configure_conn(conn)?)
+}
+
+fn configure_conn(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.set_prepared_statement_cache_capacity(64);
+    conn.execute_batch(
+        "pragma journal_mode = wal;
+         pragma synchronous = full;
+         pragma foreign_keys = on;",
+    )
+}
+
+#[async_trait::async_trait]
+impl Store for SqliteStore {
+    async fn create_account(&self, name: &str) -> StoreResult<Account> {
+        let name = name.to_owned();
+        self.writer
+            .write(move |c| tenancy::create_account(c, &name, Timestamp::now()))
+            .await
+    }
+
+    async fn create_customer(
+        &self,
+        account: &AccountId,
+        parent: Option<&CustomerId>,
+        name: &str,
+    ) -> StoreResult<Customer> {
+        let (account, parent, name) = (account.clone(), parent.cloned(), name.to_owned());
+        self.writer
+            .write(move |c| tenancy::create_customer(c, &account, parent.as_ref(), &name))
+            .await
+    }
+
+    async fn create_user(&self, user: NewUser) -> StoreResult<User> {
+        self.writer
+            .write(move |c| tenancy::create_user(c, &user))
+            .await
+    }
+
+    async fn set_password(&self, email: &str, password_hash: &str) -> StoreResult<()> {
+        let (email, hash) = (email.to_owned(), password_hash.to_owned());
+        self.writer
+            .write(move |c| tenancy::set_password(c, &email, &hash))
+            .await
+    }
+
+    async fn create_endpoint(&self, endpoint: NewEndpoint) -> StoreResult<Endpoint> {
+        self.writer
+            .write(move |c| tenancy::create_endpoint(c, &endpoint))
+            .await
+    }
+
+    async fn create_api_key(
+        &self,
+        user: &UserId,
+        name: Option<&str>,
+        key_hash: [u8; 32],
+    ) -> StoreResult<ApiKey> {
+        let (user, name) = (user.clone(), name.map(str::to_owned));
+        self.writer
+            .write(move |c| tenancy::create_api_key(c, &user, name.as_deref(), &key_hash))
+            .await
+    }
+
+    async fn password_hash(&self, email: &str) -> StoreResult<Option<(UserId, String)>> {
+        let email = email.to_owned();
+        self.read(move |c| tenancy::password_hash(c, &email)).await
+    }
+
+    async fn principal(&self, user: &UserId) -> StoreResult<Option<Principal>> {
+        let user = user.clone();
+        self.read(move |c| tenancy::principal(c, &user)).await
+    }
+
+    async fn principal_by_api_key(&self, key_hash: &[u8; 32]) -> StoreResult<Option<Principal>> {
+        let hash = *key_hash;
+        self.read(move |c| tenancy::principal_by_api_key(c, &hash))
+            .await
+    }
+
+    async fn create_login(
+        &self,
+        token_hash: [u8; 32],
+        user: &UserId,
+        permanent: bool,
+        expires: Timestamp,
+    ) -> StoreResult<()> {
+        let user = user.clone();
+        self.writer
+            .write(move |c| tenancy::create_login(c, &token_hash, &user, permanent, expires))
+            .await
+    }
+
+    async fn principal_by_login(
+        &self,
+        token_hash: &[u8; 32],
+        now: Timestamp,
+    ) -> StoreResult<Option<Principal>> {
+        let hash = *token_hash;
+        self.read(move |c| tenancy::principal_by_login(c, &hash, now))
+            .await
+    }
+
+    async fn delete_login(&self, token_hash: &[u8; 32]) -> StoreResult<()> {
+        let hash = *token_hash;
+        self.writer
+            .write(move |c| tenancy::delete_login(c, &hash))
+            .await
+    }
+
+    async fn accounts(&self, scope: &AccountScope) -> StoreResult<Vec<(AccountId, String)>> {
+        let scope = scope.clone();
+        self.read(move |c| tenancy::accounts(c, &scope)).await
+    }
+
+    async fn send_message(
+        &self,
+        scope: &AccountScope,
+        message: NewMessage,
+    ) -> StoreResult<Message> {
+        let scope = scope.clone();
+        self.writer
+            .write(move |c| messages::insert_outgoing(c, &scope, &message))
+            .await
+    }
+
+    async fn list_messages(&self, query: &MessageQuery) -> StoreResult<MessagePage> {
+        let query = query.clone();
+        self.read(move |c| messages::list(c, &query)).await
+    }
+
+    async fn list_conversations(
+        &self,
+        query: &ConversationQuery,
+    ) -> StoreResult<Vec<Conversation>> {
+        let query = query.clone();
+        self.read(move |c| messages::conversations(c, &query)).await
+    }
+
+    async fn claim_outbox(
+        &self,
+        now: Timestamp,
+        lease_ms: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<OutboxItem>> {
+        self.writer
+            .write(move |c| outbox::claim(c, now, lease_ms, limit))
+            .await
+    }
+
+    async fn record_sent(&self, sent: Vec<(MessageId, String)>, now: Timestamp) -> StoreResult<()> {
+        self.writer
+            .write(move |c| outbox::record_sent(c, &sent, now))
+            .await
+    }
+
+    async fn record_delivered(&self, ids: Vec<MessageId>, now: Timestamp) -> StoreResult<()> {
+        self.writer
+            .write(move |c| outbox::record_delivered(c, &ids, now))
+            .await
+    }
+
+    fn outbox_signal(&self) -> Arc<Notify> {
+        self.outbox_signal.clone()
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        self.read(|c| {
+            c.query_row("select 1", [], |_| Ok(()))
+                .map_err(sql::internal)
+        })
+        .await
+    }
+
+    async fn shutdown(&self) {
+        self.writer.stop().await;
+    }
+}

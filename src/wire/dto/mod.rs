@@ -1,0 +1,12 @@
+//! Request and response DTOs of the contract, field for field (contract section b).
+
+mod auth;
+mod list;
+mod messages;
+
+pub use auth::{Authenticate, AuthenticateResponse, UserInfo};
+pub use list::{ListRequest, ListResponse, SortOrder};
+pub use messages::{
+    ConversationInfo, ListConversations, ListConversationsResponse, ListMessages, MessageInfo,
+    SendMessage,
+};

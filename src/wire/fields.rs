@@ -1,0 +1,180 @@
+//! The request side: every source (body, path, query, form) is read into one case-insensitive
+//! bag of fields, later sources overwriting earlier ones (R27), and request DTOs are bound from
+//! the bag. An empty string or `i:nil` counts as absent.
+
+use crate::error::{Error, FieldError};
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Raw {
+    Text(String),
+    List(Vec<String>),
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct Fields {
+    map: HashMap<String, Raw>,
+}
+
+/// A request DTO bound from the merged fields.
+pub trait FromFields: Sized {
+    fn from_fields(fields: &Fields) -> Result<Self, Error>;
+}
+
+impl Fields {
+    /// Overwrites `key` (R27: a later source wins).
+    pub fn set(&mut self, key: &str, raw: Raw) {
+        self.map.insert(key.to_ascii_lowercase(), raw);
+    }
+
+    /// Merges one source: repeated keys within it become a list (R28), then each key overwrites.
+    pub fn merge_pairs<'a>(&mut self, pairs: impl IntoIterator<Item = (&'a str, String)>) {
+        let mut source: HashMap<String, Raw> = HashMap::new();
+        for (k, v) in pairs {
+            let key = k.to_ascii_lowercase();
+            match source.remove(&key) {
+                None => {
+                    source.insert(key, Raw::Text(v));
+                }
+                Some(Raw::Text(first)) => {
+                    source.insert(key, Raw::List(vec![first, v]));
+                }
+                Some(Raw::List(mut items)) => {
+                    items.push(v);
+                    source.insert(key, Raw::List(items));
+                }
+            }
+        }
+        self.map.extend(source);
+    }
+
+    pub fn merge(&mut self, other: Fields) {
+        self.map.extend(other.map);
+    }
+
+    /// A non-empty text value.
+    pub fn text(&self, name: &str) -> Option<&str> {
+        match self.get(name)? {
+            Raw::Text(s) if !s.is_empty() => Some(s.as_str()),
+            Raw::List(items) => items.last().map(String::as_str).filter(|s| !s.is_empty()),
+            _ => None,
+        }
+    }
+
+    /// A list: JSON/XML arrays, repeated keys, `a,b,c` or `[a,b,c]` (R28).
+    pub fn list(&self, name: &str) -> Vec<String> {
+        let raw: Vec<&str> = match self.get(name) {
+            None => return Vec::new(),
+            Some(Raw::Text(s)) => vec![s.as_str()],
+            Some(Raw::List(items)) => items.iter().map(String::as_str).collect(),
+        };
+        raw.into_iter()
+            .flat_map(split_jsv_list)
+            .filter(|s| !s.is_empty())
+            .collect()
+    }
+
+    pub fn int(&self, name: &'static str) -> Result<Option<i64>, FieldError> {
+        self.text(name)
+            .map(|s| {
+                s.trim().parse::<i64>().map_err(|_| {
+                    FieldError::new(
+                        "InvalidNumber",
+                        name,
+                        format!("'{name}' must be a whole number."),
+                    )
+                })
+            })
+            .transpose()
+    }
+
+    pub fn bool(&self, name: &'static str) -> Result<Option<bool>, FieldError> {
+        self.text(name)
+            .map(|s| match s.trim().to_ascii_lowercase().as_str() {
+                "true" | "1" => Ok(true),
+                "false" | "0" => Ok(false),
+                _ => Err(FieldError::new(
+                    "InvalidBoolean",
+                    name,
+                    format!("'{name}' must be true or false."),
+                )),
+            })
+            .transpose()
+    }
+
+    fn get(&self, name: &str) -> Option<&Raw> {
+        self.map.get(&name.to_ascii_lowercase())
+    }
+}
+
+fn split_jsv_list(s: &str) -> Vec<String> {
+    let t = s.trim();
+    let inner = t
+        .strip_prefix('[')
+        .and_then(|r| r.strip_suffix(']'))
+        .unwrap_or(t);
+    inner
+        .split(',')
+        .map(|p| p.trim().trim_matches('"').to_owned())
+        .collect()
+}
+
+/// Collects the field errors of a binding step; `finish` turns any into one 400.
+#[derive(Default)]
+pub struct Problems(Vec<FieldError>);
+
+impl Problems {
+    pub fn take<T>(&mut self, r: Result<T, FieldError>) -> Option<T> {
+        r.map_err(|e| self.0.push(e)).ok()
+    }
+
+    pub fn push(&mut self, e: FieldError) {
+        self.0.push(e);
+    }
+
+    pub fn finish(self) -> Result<(), Error> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Validation(self.0))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_case_insensitive_and_later_sources_win() {
+        let mut f = Fields::default();
+        f.merge_pairs([("Body", "from body".to_owned())]);
+        f.merge_pairs([("BODY", "from query".to_owned())]);
+        assert_eq!(f.text("body"), Some("from query"));
+    }
+
+    #[test]
+    fn empty_strings_are_absent() {
+        let mut f = Fields::default();
+        f.merge_pairs([("sessionId", String::new())]);
+        assert_eq!(f.text("SessionId"), None);
+    }
+
+    #[test]
+    fn lists_accept_every_r28_spelling() {
+        let mut f = Fields::default();
+        f.merge_pairs([("ids", "a,b".to_owned()), ("ids", "c".to_owned())]);
+        f.merge_pairs([("other", "[x, y]".to_owned())]);
+        assert_eq!(f.list("Ids"), vec!["a", "b", "c"]);
+        assert_eq!(f.list("other"), vec!["x", "y"]);
+        assert!(f.list("missing").is_empty());
+    }
+
+    #[test]
+    fn numbers_and_booleans_are_checked() {
+        let mut f = Fields::default();
+        f.merge_pairs([("page", "x".to_owned()), ("all", "True".to_owned())]);
+        assert_eq!(f.int("Page").unwrap_err().code, "InvalidNumber");
+        assert_eq!(f.bool("All"), Ok(Some(true)));
+    }
+}
