@@ -1,0 +1,505 @@
+//! The admin CLI: every command, --json, the error paths, and changes made while a server runs.
+
+use crate::durability::{EVO, cli_tenant, evo, start_server};
+use serde_json::{Value, json};
+use std::path::Path;
+use std::process::Command;
+
+/// Runs evo expecting failure; returns stderr.
+fn evo_fails(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new(EVO)
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "evo {args:?} should fail");
+    assert!(
+        out.stdout.is_empty(),
+        "nothing on stdout: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.trim().lines().count(), 1, "one line on stderr: {err}");
+    err
+}
+
+fn count(dir: &Path, table: &str) -> i64 {
+    let conn = rusqlite::Connection::open(dir.join("evo.db")).unwrap();
+    conn.query_row(&format!("select count(*) from {table}"), [], |r| r.get(0))
+        .unwrap()
+}
+
+fn is_id(s: &str) -> bool {
+    s.len() == 32 && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+#[test]
+fn every_create_prints_the_id_alone_or_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let account = evo(d, &["admin", "account", "create", "--name", "Acme"]);
+    assert!(is_id(&account), "{account}");
+    let customer = evo(
+        d,
+        &[
+            "admin",
+            "customer",
+            "create",
+            "--account",
+            &account,
+            "--name",
+            "Shop",
+        ],
+    );
+    assert!(is_id(&customer));
+    let child: Value = serde_json::from_str(&evo(
+        d,
+        &[
+            "admin",
+            "customer",
+            "create",
+            "--account",
+            &account,
+            "--name",
+            "Branch",
+            "--parent",
+            &customer,
+            "--json",
+        ],
+    ))
+    .unwrap();
+    assert_eq!(child["parentCustomerId"], customer.as_str());
+    let user: Value = serde_json::from_str(&evo(
+        d,
+        &[
+            "admin",
+            "user",
+            "create",
+            "--account",
+            &account,
+            "--email",
+            "ann@acme.test",
+            "--password",
+            "password-1",
+            "--role",
+            "User",
+            "--role",
+            "Manager",
+            "--first-name",
+            "Ann",
+            "--last-name",
+            "Lee",
+            "--json",
+        ],
+    ))
+    .unwrap();
+    assert_eq!(user["emailAddress"], "ann@acme.test");
+    assert_eq!(user["roles"], json!(["User", "Manager"]));
+    assert_eq!(user["accountIds"], json!([account]));
+    let user_id = user["id"].as_str().unwrap();
+    let endpoint: Value = serde_json::from_str(&evo(
+        d,
+        &[
+            "admin",
+            "endpoint",
+            "create",
+            "--account",
+            &account,
+            "--customer",
+            &customer,
+            "--number",
+            "+15550100001",
+            "--name",
+            "Main line",
+            "--json",
+        ],
+    ))
+    .unwrap();
+    assert_eq!(endpoint["phoneNumber"], "+15550100001");
+    assert_eq!(endpoint["customerId"], customer.as_str());
+    let key = evo(
+        d,
+        &[
+            "admin", "apikey", "create", "--user", user_id, "--name", "ci",
+        ],
+    );
+    assert!(key.starts_with("evo_"), "{key}");
+    let key_json: Value = serde_json::from_str(&evo(
+        d,
+        &["admin", "apikey", "create", "--user", user_id, "--json"],
+    ))
+    .unwrap();
+    assert!(key_json["key"].as_str().unwrap().starts_with("evo_"));
+    // Only hashes are kept.
+    let conn = rusqlite::Connection::open(d.join("evo.db")).unwrap();
+    let stored: Vec<u8> = conn
+        .query_row("select key_hash from api_keys limit 1", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(stored.len(), 32);
+    assert!(!String::from_utf8_lossy(&stored).contains(&key));
+    evo(
+        d,
+        &[
+            "admin",
+            "user",
+            "set-password",
+            "--email",
+            "ANN@acme.test",
+            "--password",
+            "password-2",
+        ],
+    );
+}
+
+#[test]
+fn bad_input_exits_non_zero_with_one_line_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let account = evo(d, &["admin", "account", "create", "--name", "Acme"]);
+    evo(
+        d,
+        &[
+            "admin",
+            "endpoint",
+            "create",
+            "--account",
+            &account,
+            "--number",
+            "+15550100001",
+            "--name",
+            "Main",
+        ],
+    );
+    evo(
+        d,
+        &[
+            "admin",
+            "user",
+            "create",
+            "--account",
+            &account,
+            "--email",
+            "a@acme.test",
+            "--password",
+            "password-1",
+            "--role",
+            "User",
+        ],
+    );
+    let (users, endpoints, customers) = (
+        count(d, "users"),
+        count(d, "endpoints"),
+        count(d, "customers"),
+    );
+
+    let err = evo_fails(
+        d,
+        &[
+            "admin",
+            "user",
+            "create",
+            "--account",
+            "nope",
+            "--email",
+            "b@acme.test",
+            "--password",
+            "password-1",
+            "--role",
+            "User",
+        ],
+    );
+    assert!(err.contains("account 'nope' does not exist"), "{err}");
+    let err = evo_fails(
+        d,
+        &[
+            "admin",
+            "user",
+            "create",
+            "--account",
+            &account,
+            "--account",
+            "nope",
+            "--email",
+            "b@acme.test",
+            "--password",
+            "password-1",
+            "--role",
+            "User",
+        ],
+    );
+    assert!(err.contains("nope"), "{err}");
+    let err = evo_fails(
+        d,
+        &[
+            "admin",
+            "user",
+            "create",
+            "--account",
+            &account,
+            "--email",
+            "A@ACME.test",
+            "--password",
+            "password-1",
+            "--role",
+            "User",
+        ],
+    );
+    assert!(err.contains("already exists"), "{err}");
+    evo_fails(
+        d,
+        &[
+            "admin",
+            "user",
+            "create",
+            "--account",
+            &account,
+            "--email",
+            "not-an-email",
+            "--password",
+            "password-1",
+            "--role",
+            "User",
+        ],
+    );
+    evo_fails(
+        d,
+        &[
+            "admin",
+            "user",
+            "create",
+            "--account",
+            &account,
+            "--email",
+            "c@acme.test",
+            "--password",
+            "short",
+            "--role",
+            "User",
+        ],
+    );
+    let err = evo_fails(
+        d,
+        &[
+            "admin",
+            "endpoint",
+            "create",
+            "--account",
+            &account,
+            "--number",
+            "5550100002",
+            "--name",
+            "X",
+        ],
+    );
+    assert!(err.contains("E.164"), "{err}");
+    let err = evo_fails(
+        d,
+        &[
+            "admin",
+            "endpoint",
+            "create",
+            "--account",
+            &account,
+            "--number",
+            "+15550100001",
+            "--name",
+            "Dup",
+        ],
+    );
+    assert!(err.contains("already"), "{err}");
+    evo_fails(
+        d,
+        &[
+            "admin",
+            "endpoint",
+            "create",
+            "--account",
+            "nope",
+            "--number",
+            "+15550100003",
+            "--name",
+            "X",
+        ],
+    );
+    evo_fails(
+        d,
+        &[
+            "admin",
+            "endpoint",
+            "create",
+            "--account",
+            &account,
+            "--customer",
+            "nope",
+            "--number",
+            "+15550100003",
+            "--name",
+            "X",
+        ],
+    );
+    evo_fails(
+        d,
+        &[
+            "admin",
+            "customer",
+            "create",
+            "--account",
+            "nope",
+            "--name",
+            "X",
+        ],
+    );
+    evo_fails(
+        d,
+        &[
+            "admin",
+            "customer",
+            "create",
+            "--account",
+            &account,
+            "--name",
+            "X",
+            "--parent",
+            "nope",
+        ],
+    );
+    evo_fails(d, &["admin", "apikey", "create", "--user", "nope"]);
+    evo_fails(
+        d,
+        &[
+            "admin",
+            "user",
+            "set-password",
+            "--email",
+            "ghost@acme.test",
+            "--password",
+            "password-1",
+        ],
+    );
+    evo_fails(d, &["admin", "account", "create", "--name", "  "]);
+    let err = evo_fails(
+        d,
+        &[
+            "--database-url",
+            "postgres://localhost/test",
+            "admin",
+            "account",
+            "create",
+            "--name",
+            "X",
+        ],
+    );
+    assert!(err.contains("not supported yet"), "{err}");
+
+    assert_eq!(
+        (
+            count(d, "users"),
+            count(d, "endpoints"),
+            count(d, "customers")
+        ),
+        (users, endpoints, customers)
+    );
+    assert_eq!(count(d, "api_keys"), 0);
+    assert_eq!(count(d, "accounts"), 1);
+}
+
+#[test]
+fn help_documents_the_options_and_their_variables() {
+    let out = Command::new(EVO)
+        .args(["serve", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
+    for needle in [
+        "--listen",
+        "EVO_LISTEN",
+        "--data-dir",
+        "EVO_DATA_DIR",
+        "127.0.0.1:5080",
+    ] {
+        assert!(help.contains(needle), "{needle} missing from:\n{help}");
+    }
+}
+
+#[tokio::test]
+async fn changes_made_while_the_server_runs_take_effect_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, base) = start_server(dir.path());
+    // Everything below is created by other processes against the running server's data.
+    let t = cli_tenant(dir.path());
+    let client = reqwest::Client::new();
+    let send = |endpoint: String, key: String| {
+        let client = client.clone();
+        let base = base.clone();
+        async move {
+            client
+                .post(format!("{base}/messages"))
+                .bearer_auth(key)
+                .json(&json!({"endpointId": endpoint, "toAddress": "+15556667777", "body": "hi"}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(send(t.endpoint.clone(), t.key.clone()).await, 200);
+    let account = evo(
+        dir.path(),
+        &["admin", "account", "create", "--name", "Later"],
+    );
+    let user = evo(
+        dir.path(),
+        &[
+            "admin",
+            "user",
+            "create",
+            "--account",
+            &account,
+            "--email",
+            "late@x.test",
+            "--password",
+            "password-1",
+            "--role",
+            "User",
+        ],
+    );
+    let endpoint = evo(
+        dir.path(),
+        &[
+            "admin",
+            "endpoint",
+            "create",
+            "--account",
+            &account,
+            "--number",
+            "+15550100002",
+            "--name",
+            "Late",
+        ],
+    );
+    let key = evo(dir.path(), &["admin", "apikey", "create", "--user", &user]);
+    assert_eq!(send(endpoint.clone(), key.clone()).await, 200);
+    // A password set from the CLI works immediately over Basic auth.
+    evo(
+        dir.path(),
+        &[
+            "admin",
+            "user",
+            "set-password",
+            "--email",
+            "late@x.test",
+            "--password",
+            "password-2",
+        ],
+    );
+    let res = client
+        .get(format!("{base}/messages"))
+        .basic_auth("late@x.test", Some("password-2"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

@@ -1,0 +1,285 @@
+//! `spawn_app()` and typed helpers shared by the API tests.
+
+use evo::carrier::SandboxCarrier;
+use evo::domain::{AccountId, CustomerId, PhoneNumber, Role, UserId};
+use evo::service::auth::{hash_password, new_api_key, secret_hash};
+use evo::store::{NewEndpoint, NewUser, SqliteStore, Store};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+use reqwest::{Method, RequestBuilder, Response};
+use serde_json::Value;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+
+pub const PASSWORD: &str = "correct horse battery";
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub dir: TempDir,
+    pub store: Arc<dyn Store>,
+    pub client: reqwest::Client,
+    _stop: oneshot::Sender<()>,
+}
+
+/// A tenant: one account with a User, a phone-number endpoint and an API key.
+#[derive(Clone, Debug)]
+pub struct Tenant {
+    pub account: String,
+    pub user: String,
+    pub email: String,
+    pub key: String,
+    pub endpoint: String,
+}
+
+/// How a request authenticates.
+#[derive(Clone, Debug)]
+pub enum Auth {
+    None,
+    Key(String),
+    Basic(String, String),
+    Header(&'static str, String),
+}
+
+static NEXT_NUMBER: AtomicU32 = AtomicU32::new(100);
+
+/// A fresh fictional +1 555 number.
+pub fn number() -> String {
+    format!("+1555{:07}", NEXT_NUMBER.fetch_add(1, Ordering::Relaxed))
+}
+
+pub async fn spawn_app() -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(dir.path()).expect("open store"));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let (stop, stopped) = oneshot::channel::<()>();
+    let served = store.clone();
+    tokio::spawn(async move {
+        let shutdown = async {
+            let _ = stopped.await;
+        };
+        evo::server::serve(listener, served, Arc::new(SandboxCarrier), shutdown)
+            .await
+            .expect("server");
+    });
+    TestApp {
+        addr,
+        dir,
+        store,
+        client: reqwest::Client::new(),
+        _stop: stop,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub async fn account(&self, name: &str) -> String {
+        self.store
+            .create_account(name)
+            .await
+            .expect("account")
+            .id
+            .into_string()
+    }
+
+    pub async fn user(&self, account: &str, email: &str, roles: &[Role]) -> String {
+        self.user_in(&[account], email, roles).await
+    }
+
+    pub async fn user_in(&self, accounts: &[&str], email: &str, roles: &[Role]) -> String {
+        let user = NewUser {
+            email: email.to_owned(),
+            first_name: Some("Test".into()),
+            last_name: Some("User".into()),
+            password_hash: hash_password(PASSWORD).await.expect("hash"),
+            roles: roles.to_vec(),
+            accounts: accounts
+                .iter()
+                .map(|a| AccountId::from_string(*a))
+                .collect(),
+        };
+        self.store
+            .create_user(user)
+            .await
+            .expect("user")
+            .id
+            .into_string()
+    }
+
+    pub async fn api_key(&self, user: &str) -> String {
+        let key = new_api_key().expect("key");
+        self.store
+            .create_api_key(&UserId::from_string(user), Some("test"), secret_hash(&key))
+            .await
+            .expect("api key");
+        key
+    }
+
+    pub async fn endpoint(
+        &self,
+        account: &str,
+        customer: Option<&str>,
+        name: &str,
+    ) -> (String, String) {
+        let number = number();
+        let endpoint = NewEndpoint {
+            account_id: AccountId::from_string(account),
+            customer_id: customer.map(CustomerId::from_string),
+            number: PhoneNumber::parse(&number).expect("number"),
+            display_name: name.to_owned(),
+        };
+        let id = self
+            .store
+            .create_endpoint(endpoint)
+            .await
+            .expect("endpoint")
+            .id
+            .into_string();
+        (id, number)
+    }
+
+    /// An account with a User-role user, an endpoint and an API key.
+    pub async fn tenant(&self, name: &str) -> Tenant {
+        let account = self.account(name).await;
+        let email = format!("{}@{}.test", name.to_lowercase(), name.to_lowercase());
+        let user = self.user(&account, &email, &[Role::User]).await;
+        let key = self.api_key(&user).await;
+        let (endpoint, _) = self
+            .endpoint(&account, None, &format!("{name} main line"))
+            .await;
+        Tenant {
+            account,
+            user,
+            email,
+            key,
+            endpoint,
+        }
+    }
+
+    pub fn request(&self, method: Method, path: &str, auth: &Auth) -> RequestBuilder {
+        let req = self.client.request(method, self.url(path));
+        match auth {
+            Auth::None => req,
+            Auth::Key(k) => req.header(AUTHORIZATION, format!("Bearer {k}")),
+            Auth::Basic(u, p) => req.basic_auth(u, Some(p)),
+            Auth::Header(name, value) => req.header(*name, value.as_str()),
+        }
+    }
+
+    pub async fn post_json(&self, path: &str, auth: &Auth, body: &Value) -> Response {
+        self.request(Method::POST, path, auth)
+            .header(CONTENT_TYPE, "application/json")
+            .header(ACCEPT, "application/json")
+            .body(body.to_string())
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        auth: &Auth,
+        content_type: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> Response {
+        self.request(Method::POST, path, auth)
+            .header(CONTENT_TYPE, content_type)
+            .header(ACCEPT, "application/json")
+            .body(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn get(&self, path: &str, auth: &Auth) -> Response {
+        self.request(Method::GET, path, auth)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn get_xml(&self, path: &str, auth: &Auth) -> Response {
+        self.request(Method::GET, path, auth)
+            .header(ACCEPT, "application/xml")
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Sends `text` from the tenant's endpoint to `to`; panics unless it is a 200.
+    pub async fn send(&self, t: &Tenant, to: &str, text: &str) -> Value {
+        let res = self
+            .post_json(
+                "/messages",
+                &Auth::Key(t.key.clone()),
+                &serde_json::json!({"endpointId": t.endpoint, "toAddress": to, "body": text}),
+            )
+            .await;
+        assert_eq!(res.status(), 200, "send failed");
+        res.json().await.expect("json")
+    }
+
+    /// The Chat session a conversation runs in (MessageInfo does not carry it).
+    pub fn session_of(&self, message_id: &str) -> String {
+        let conn = rusqlite::Connection::open(self.dir.path().join("evo.db")).expect("db");
+        conn.query_row(
+            "select session_id from messages where id = ?1",
+            [message_id],
+            |r| r.get(0),
+        )
+        .expect("session id")
+    }
+}
+
+pub fn key(t: &Tenant) -> Auth {
+    Auth::Key(t.key.clone())
+}
+
+/// The `ResponseStatus` of an error body, asserting its shape (R60, R61).
+pub async fn response_status(res: Response) -> Value {
+    let body: Value = res.json().await.expect("error body is JSON");
+    let status = body["responseStatus"].clone();
+    assert!(status["errorCode"].is_string(), "errorCode in {body}");
+    assert!(status["message"].is_string(), "message in {body}");
+    assert!(status["errors"].is_array(), "errors list in {body}");
+    status
+}
+
+/// The (errorCode, fieldName) pairs of a validation error.
+pub fn field_errors(status: &Value) -> Vec<(String, String)> {
+    status["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| {
+                    (
+                        e["errorCode"].as_str().unwrap_or_default().to_owned(),
+                        e["fieldName"].as_str().unwrap_or_default().to_owned(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Sends a raw HTTP/1.1 request (reqwest always adds an Accept header) and returns the status
+/// line and headers, lower-cased, and the body.
+pub async fn raw_http(addr: SocketAddr, request: &str) -> (String, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let mut out = Vec::new();
+    stream.read_to_end(&mut out).await.expect("read");
+    let text = String::from_utf8_lossy(&out).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    (head.to_lowercase(), body.to_owned())
+}

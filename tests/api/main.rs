@@ -1,0 +1,13 @@
+//! One integration-test binary (one link): every test starts the real server on port 0 with
+//! its own temporary SQLite store and talks HTTP to it.
+
+mod auth;
+mod binding;
+mod cli;
+mod durability;
+mod golden;
+mod helpers;
+mod list;
+mod negotiation;
+mod send_message;
+mod tenancy;
