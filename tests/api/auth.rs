@@ -78,7 +78,7 @@ async fn r73_api_keys_as_bearer_or_as_basic_user_name() {
 }
 
 #[tokio::test]
-async fn r70_credentials_login_sets_cookies_that_authenticate_later_requests() {
+async fn r70_r71_credentials_login_sets_cookies_that_authenticate_later_requests() {
     let app = spawn_app().await;
     let t = app.tenant("Acme").await;
     let res = login(
@@ -226,12 +226,34 @@ async fn r75_auth_status_is_anonymous_callable_and_lists_accounts() {
         .await;
     let k = app.api_key(&admin).await;
     let body: Value = app
-        .get("/auth/status", &Auth::Key(k))
+        .get("/auth/status", &Auth::Key(k.clone()))
         .await
         .json()
         .await
         .unwrap();
     assert_eq!(body["accountIds"], json!([t.account, other]));
+
+    // R44: List<string> as d2p1:string items in the Arrays namespace; R45: booleans as words.
+    let xml = app
+        .get_xml("/auth/status", &Auth::Key(k))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let roles = doc
+        .descendants()
+        .find(|n| n.tag_name().name() == "Roles")
+        .unwrap();
+    let items: Vec<_> = roles.children().filter(|n| n.is_element()).collect();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].tag_name().name(), "string");
+    assert_eq!(
+        items[0].tag_name().namespace(),
+        Some("http://schemas.microsoft.com/2003/10/Serialization/Arrays")
+    );
+    assert_eq!(items[0].text(), Some("SystemAdministrator"));
+    assert!(xml.contains("<IsAuthenticated>true</IsAuthenticated>"));
 
     let res = app
         .request(Method::GET, "/auth/status", &Auth::None)

@@ -102,7 +102,7 @@ async fn page_size_is_capped_at_1000() {
 }
 
 #[tokio::test]
-async fn sorting_by_date_or_id_in_either_order() {
+async fn r23_sorting_by_date_or_id_in_either_order_with_enum_names_or_numbers() {
     let app = spawn_app().await;
     let t = app.tenant("Acme").await;
     seed(&app, &t, 3).await;
@@ -115,8 +115,17 @@ async fn sorting_by_date_or_id_in_either_order() {
         ["m2", "m1", "m0"]
     );
     assert_eq!(
-        texts(&list(&app, &t, "SortField=Id&SortOrder=ascend").await).len(),
-        3
+        texts(&list(&app, &t, "SortField=Id&SortOrder=ascend").await),
+        ["m0", "m1", "m2"]
+    );
+    // R23: enum members by name in any case, or by number.
+    assert_eq!(
+        texts(&list(&app, &t, "sortOrder=0").await),
+        ["m0", "m1", "m2"]
+    );
+    assert_eq!(
+        texts(&list(&app, &t, "sortOrder=1").await),
+        ["m2", "m1", "m0"]
     );
     for bad in [
         "sortField=text",
@@ -148,7 +157,7 @@ async fn simplified_paging_skips_totals_and_says_whether_more_exist() {
 }
 
 #[tokio::test]
-async fn filters_by_ids_and_after_date() {
+async fn r28_filters_by_ids_in_every_list_spelling_and_after_date() {
     let app = spawn_app().await;
     let t = app.tenant("Acme").await;
     seed(&app, &t, 10).await;
@@ -229,7 +238,7 @@ async fn filters_by_ids_and_after_date() {
 }
 
 #[tokio::test]
-async fn list_xml_uses_the_generic_root_and_head_answers() {
+async fn r46_list_xml_uses_the_generic_root_and_head_answers() {
     let app = spawn_app().await;
     let t = app.tenant("Acme").await;
     seed(&app, &t, 1).await;

@@ -299,7 +299,7 @@ async fn fictional_555_numbers_and_1600_characters_are_accepted() {
 }
 
 #[tokio::test]
-async fn unparseable_bodies_are_400_and_unknown_content_types_415() {
+async fn r62_unparseable_bodies_are_400_and_unknown_content_types_415() {
     let app = spawn_app().await;
     let t = app.tenant("Acme").await;
     let cases: [(&str, &[u8], u16); 7] = [
@@ -352,7 +352,18 @@ async fn r63_no_credential_is_401_and_missing_user_role_is_403() {
 }
 
 #[tokio::test]
-async fn errors_follow_the_negotiated_format() {
+async fn r66_the_reason_phrase_carries_the_error_message() {
+    let app = spawn_app().await;
+    let (head, _) = raw_http(
+        app.addr,
+        "GET /messages HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    )
+    .await;
+    assert!(head.starts_with("http/1.1 401 not authenticated"), "{head}");
+}
+
+#[tokio::test]
+async fn r60_errors_follow_the_negotiated_format() {
     let app = spawn_app().await;
     let res = app.get_xml("/messages", &Auth::None).await;
     assert_eq!(res.status(), 401);
