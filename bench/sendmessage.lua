@@ -4,6 +4,8 @@
 --   EVO_BENCH_ENDPOINT  endpoint id to send from (required)
 --   EVO_BENCH_KEY       API key, sent as "Authorization: Bearer KEY" (required)
 --   EVO_BENCH_THREADS   the -t value given to wrk (default 2); spaces the recipients apart
+--   EVO_BENCH_OFFSET    added to every recipient number, so a second run uses new numbers
+--   EVO_BENCH_DELAY_MS  pause per connection between requests (a paced run), default 0
 --
 -- Recipient of request n on thread t: +1555 followed by 7 digits of
 --   (n * threads + t) mod 10^7
@@ -15,11 +17,21 @@
 local endpoint = os.getenv("EVO_BENCH_ENDPOINT")
 local key = os.getenv("EVO_BENCH_KEY")
 local nthreads = tonumber(os.getenv("EVO_BENCH_THREADS") or "2") or 2
+local offset = tonumber(os.getenv("EVO_BENCH_OFFSET") or "0") or 0
 if endpoint == nil or endpoint == "" or key == nil or key == "" then
   error("EVO_BENCH_ENDPOINT and EVO_BENCH_KEY must be set")
 end
 
 local SPACE = 10000000 -- 7 digits
+
+-- EVO_BENCH_DELAY_MS > 0 paces each connection: it waits that long after every response, so
+-- the offered rate is about connections / (delay + latency).
+local pace_ms = tonumber(os.getenv("EVO_BENCH_DELAY_MS") or "0") or 0
+if pace_ms > 0 then
+  function delay()
+    return pace_ms
+  end
+end
 
 -- Main Lua state: one entry per wrk thread, read back in done().
 local threads = {}
@@ -48,7 +60,7 @@ function init(args)
 end
 
 function request()
-  local n = (counter * nthreads + tid) % SPACE
+  local n = (offset + counter * nthreads + tid) % SPACE
   counter = counter + 1
   local body = string.format(
     '{"endpointId":"%s","toAddress":"+1555%07d","body":"evo bench message %d-%d"}',

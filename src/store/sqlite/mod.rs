@@ -101,7 +101,8 @@ fn configure_conn(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch(
         "pragma journal_mode = wal;
          pragma synchronous = full;
-         pragma foreign_keys = on;",
+         pragma foreign_keys = on;
+         pragma temp_store = memory;",
     )
 }
 
