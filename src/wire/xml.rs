@@ -128,6 +128,16 @@ mod tests {
     }
 
     #[test]
+    fn carriage_returns_survive_a_round_trip() {
+        let obj = Object::new("M", ns::MESSAGING).field("Text", "a\r\nb");
+        let xml = String::from_utf8(encode(&obj)).unwrap();
+        // quick-xml writes a carriage return as a character reference, so readers keep it.
+        assert!(xml.contains("<Text>a&#13;\nb</Text>"), "{xml}");
+        let fields = crate::wire::xml_in::decode(xml.as_bytes()).unwrap();
+        assert_eq!(fields.text("Text"), Some("a\r\nb"));
+    }
+
+    #[test]
     fn items_of_another_namespace_get_a_prefix() {
         let item = Object::new("MessageInfo", ns::MESSAGING).field("Id", "m1");
         let list = Object::new("ListResponseOfMessageInfo", ns::API)
