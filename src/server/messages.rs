@@ -1,7 +1,6 @@
-//! Routes of the messaging resource: SendMessage, ListMessages, ListConversations (R3, R5).
+//! The messaging operations: SendMessage, ListMessages, ListConversations (R3, R5).
 
-use super::AppState;
-use super::extract::Caller;
+use super::operation::{Access, Call, Operation, Route, Verb};
 use crate::domain::Role;
 use crate::error::Result;
 use crate::service::messages;
@@ -9,42 +8,54 @@ use crate::wire::dto::{
     ListConversations, ListConversationsResponse, ListMessages, ListResponse, MessageInfo,
     SendMessage,
 };
-use crate::wire::{Bound, Dto, Reply};
-use axum::Router;
-use axum::extract::State;
-use axum::routing::{get, post};
+use crate::wire::{Dto, Reply};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub static SEND_MESSAGE: Operation = Operation {
+    name: "SendMessage",
+    routes: &[
+        Route {
+            path: "/sessions/{sessionId}/messages",
+            verbs: &[Verb::Post],
+        },
         // R3: GET (and HEAD) on /messages is ListMessages; every other verb is SendMessage.
-        .route(
-            "/messages",
-            get(list_messages)
-                .post(send_message)
-                .put(send_message)
-                .patch(send_message)
-                .delete(send_message),
-        )
-        .route("/sessions/{sessionId}/messages", post(send_message))
-        .route("/conversations", get(list_conversations))
-}
+        Route {
+            path: "/messages",
+            verbs: &[Verb::Post, Verb::Put, Verb::Patch, Verb::Delete],
+        },
+    ],
+    access: Access::Role(Role::User),
+    handler: |call| Box::pin(send_message(call)),
+};
 
-async fn send_message(
-    State(state): State<AppState>,
-    caller: Caller,
-    Bound(req): Bound<SendMessage>,
-) -> Result<Reply> {
-    let principal = caller.require(Role::User)?;
-    let message = messages::send(state.store.as_ref(), principal, req).await?;
+pub static LIST_MESSAGES: Operation = Operation {
+    name: "ListMessages",
+    routes: &[Route {
+        path: "/messages",
+        verbs: &[Verb::Get],
+    }],
+    access: Access::Authenticated,
+    handler: |call| Box::pin(list_messages(call)),
+};
+
+pub static LIST_CONVERSATIONS: Operation = Operation {
+    name: "ListConversations",
+    routes: &[Route {
+        path: "/conversations",
+        verbs: &[Verb::Get],
+    }],
+    access: Access::Authenticated,
+    handler: |call| Box::pin(list_conversations(call)),
+};
+
+async fn send_message(call: Call) -> Result<Reply> {
+    let req: SendMessage = call.bind()?;
+    let message = messages::send(call.state.store.as_ref(), call.principal()?, req).await?;
     Ok(Reply::of(&MessageInfo(&message)))
 }
 
-async fn list_messages(
-    State(state): State<AppState>,
-    Caller(principal): Caller,
-    Bound(req): Bound<ListMessages>,
-) -> Result<Reply> {
-    let list = messages::list(state.store.as_ref(), &principal, req).await?;
+async fn list_messages(call: Call) -> Result<Reply> {
+    let req: ListMessages = call.bind()?;
+    let list = messages::list(call.state.store.as_ref(), call.principal()?, req).await?;
     let response = ListResponse {
         items: list.page.items.iter().map(MessageInfo).collect(),
         total_count: i64::try_from(list.page.total.unwrap_or(0)).unwrap_or(i64::MAX),
@@ -52,14 +63,12 @@ async fn list_messages(
         has_more_pages: list.has_more_pages,
         xml_name: "ListResponseOfMessageInfo",
     };
-    Ok(Reply(response.to_wire()))
+    Ok(Reply::new(response.to_wire()))
 }
 
-async fn list_conversations(
-    State(state): State<AppState>,
-    Caller(principal): Caller,
-    Bound(req): Bound<ListConversations>,
-) -> Result<Reply> {
-    let conversations = messages::conversations(state.store.as_ref(), &principal, req).await?;
+async fn list_conversations(call: Call) -> Result<Reply> {
+    let req: ListConversations = call.bind()?;
+    let conversations =
+        messages::conversations(call.state.store.as_ref(), call.principal()?, req).await?;
     Ok(Reply::of(&ListConversationsResponse(conversations)))
 }

@@ -3,12 +3,14 @@
 
 mod auth_routes;
 pub mod credentials;
-mod extract;
 mod health;
 mod messages;
+pub mod operation;
+mod rewrite;
 mod throttle;
 mod worker;
 
+pub use operation::{Access, Call, Operation, Route, Verb};
 pub use worker::DeliveryWorker;
 
 use crate::carrier::Carrier;
@@ -23,6 +25,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+use tower::Layer;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
@@ -30,13 +33,23 @@ use tower_http::trace::TraceLayer;
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub auth: Arc<Authenticator>,
+    pub operations: Arc<operation::Registry>,
 }
 
-/// Every route evo serves.
-pub fn router(state: AppState) -> Router {
-    let api = Router::new()
-        .merge(messages::router())
-        .merge(auth_routes::router())
+/// Every operation evo serves.
+pub fn operations() -> Vec<&'static Operation> {
+    vec![
+        &messages::SEND_MESSAGE,
+        &messages::LIST_MESSAGES,
+        &messages::LIST_CONVERSATIONS,
+        &auth_routes::AUTHENTICATE,
+        &auth_routes::GET_AUTH_STATUS,
+    ]
+}
+
+/// The routes of `ops` (custom and predefined), encoded replies, health checks.
+pub fn router(state: AppState, ops: &[&'static Operation]) -> Router {
+    let api = operation::routes(ops)
         .fallback(|| async { Error::NotFound("Handler for Request not found".to_owned()) })
         .layer(middleware::from_fn(encode_replies));
     api.merge(health::router())
@@ -53,13 +66,32 @@ pub async fn serve(
     carrier: Arc<dyn Carrier>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    serve_operations(listener, store, carrier, operations(), shutdown).await
+}
+
+/// `serve` with an explicit operation list (tests register throw-away operations this way).
+pub async fn serve_operations(
+    listener: TcpListener,
+    store: Arc<dyn Store>,
+    carrier: Arc<dyn Carrier>,
+    ops: Vec<&'static Operation>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     let state = AppState {
         auth: Arc::new(Authenticator::new(store.clone())),
         store: store.clone(),
+        operations: Arc::new(operation::registry(&ops)),
     };
     let (stop_worker, stop_rx) = watch::channel(false);
     let worker = tokio::spawn(DeliveryWorker::new(store.clone(), carrier).run(stop_rx));
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    // Rewriting (suffixes, verb overrides, case) must happen before routing, so it wraps the
+    // router instead of being one of its layers.
+    let literals = rewrite::Literals(Arc::new(operation::literal_segments(&ops)));
+    let app = middleware::map_request(move |req| rewrite::rewrite(literals.clone(), req))
+        .layer(router(state, &ops));
+    let app = axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
+        SocketAddr,
+    >(app);
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await;

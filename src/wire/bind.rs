@@ -1,59 +1,57 @@
 //! Binding a request DTO from every source, in ServiceStack's order (R27): the body decoded by
 //! its Content-Type, then path variables, then the query string, then form fields.
 
-use super::fields::{Fields, FromFields};
-use super::negotiate::Format;
-use super::xml_in;
+use super::fields::Fields;
+use super::negotiate::{Format, RouteFormat};
+use super::{csv, jsv, xml_in};
 use crate::error::Error;
-use axum::extract::{FromRequest, RawPathParams, Request};
+use axum::body::Body;
+use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::header;
+use axum::http::request::Parts;
 
 /// The largest request body accepted. A message body is at most 1,600 characters, so this
 /// leaves ample room for any envelope while bounding memory per request.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
-/// A request DTO bound from body, path, query and form.
-pub struct Bound<T>(pub T);
-
-impl<S: Send + Sync, T: FromFields> FromRequest<S> for Bound<T> {
-    type Rejection = Error;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, Error> {
-        let (mut parts, body) = req.into_parts();
-        let path = RawPathParams::from_request_parts(&mut parts, state)
-            .await
-            .ok();
-        let content_type = parts
-            .headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
-            .await
-            .map_err(|_| {
-                Error::bad_request(
-                    "RequestEntityTooLarge",
-                    format!("The request body is larger than {MAX_BODY_BYTES} bytes"),
-                )
-            })?;
-        let (mut fields, form) = decode_body(content_type.as_deref(), &bytes)?;
-        if let Some(path) = &path {
-            fields.merge_pairs(path.iter().map(|(k, v)| (k, v.to_owned())));
-        }
-        if let Some(q) = parts.uri.query() {
-            let pairs: Vec<(String, String)> =
-                form_urlencoded::parse(q.as_bytes()).into_owned().collect();
-            fields.merge_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.clone())));
-        }
-        fields.merge(form);
-        T::from_fields(&fields).map(Bound)
+/// Reads every field source of a request, in ServiceStack's order (R27): the body decoded by its
+/// Content-Type (or, without one, the route's format), then path variables, then the query
+/// string, then form fields.
+pub async fn read_fields(parts: &mut Parts, body: Body) -> Result<Fields, Error> {
+    let path = RawPathParams::from_request_parts(parts, &()).await.ok();
+    let content_type = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let route_format = parts.extensions.get::<RouteFormat>().map(|f| f.0);
+    let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
+        .await
+        .map_err(|_| {
+            Error::bad_request(
+                "RequestEntityTooLarge",
+                format!("The request body is larger than {MAX_BODY_BYTES} bytes"),
+            )
+        })?;
+    let (mut fields, form) = decode_body(content_type.as_deref(), route_format, &bytes)?;
+    if let Some(path) = &path {
+        fields.merge_pairs(path.iter().map(|(k, v)| (k, v.to_owned())));
     }
+    if let Some(q) = parts.uri.query() {
+        let pairs: Vec<(String, String)> =
+            form_urlencoded::parse(q.as_bytes()).into_owned().collect();
+        fields.merge_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.clone())));
+    }
+    fields.merge(form);
+    Ok(fields)
 }
 
-use axum::extract::FromRequestParts;
-
 /// Returns (body fields, form fields): a form body is the last source, not the first.
-fn decode_body(content_type: Option<&str>, bytes: &[u8]) -> Result<(Fields, Fields), Error> {
+fn decode_body(
+    content_type: Option<&str>,
+    route_format: Option<Format>,
+    bytes: &[u8],
+) -> Result<(Fields, Fields), Error> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(Default::default());
     }
@@ -70,19 +68,19 @@ fn decode_body(content_type: Option<&str>, bytes: &[u8]) -> Result<(Fields, Fiel
         Some(ct) => match Format::from_media_type(ct) {
             Some(f) => Ok((decode_as(f, bytes)?, Fields::default())),
             None => Err(Error::UnsupportedMediaType(format!(
-                "Content-Type '{ct}' is not supported; send application/json, application/xml or application/x-www-form-urlencoded"
+                "Content-Type '{ct}' is not supported; send application/json, application/xml, \
+                 text/jsv, text/csv, text/jsonl or application/x-www-form-urlencoded"
             ))),
         },
         None => {
-            let format = match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
-                Some(b'{') => Format::Json,
-                Some(b'<') => Format::Xml,
-                _ => {
-                    return Err(Error::UnsupportedMediaType(
-                        "A request body needs a Content-Type".to_owned(),
-                    ));
-                }
+            let sniffed = match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
+                Some(b'{') => Some(Format::Json),
+                Some(b'<') => Some(Format::Xml),
+                _ => None,
             };
+            let format = route_format.or(sniffed).ok_or_else(|| {
+                Error::UnsupportedMediaType("A request body needs a Content-Type".to_owned())
+            })?;
             Ok((decode_as(format, bytes)?, Fields::default()))
         }
     }
@@ -92,6 +90,9 @@ fn decode_as(format: Format, bytes: &[u8]) -> Result<Fields, Error> {
     match format {
         Format::Json => decode_json(bytes),
         Format::Xml => xml_in::decode(bytes),
+        Format::Jsv => jsv::decode_fields(bytes),
+        Format::Csv => csv::decode_fields(bytes),
+        Format::Jsonl => decode_json_lines(bytes),
     }
 }
 
@@ -120,6 +121,15 @@ fn decode_json(bytes: &[u8]) -> Result<Fields, Error> {
     Ok(fields)
 }
 
+/// A JSON Lines body carries one request: its first non-blank line.
+fn decode_json_lines(bytes: &[u8]) -> Result<Fields, Error> {
+    let line = bytes
+        .split(|b| *b == b'\n')
+        .find(|l| !l.iter().all(u8::is_ascii_whitespace))
+        .unwrap_or_default();
+    decode_json(line)
+}
+
 fn json_text(v: serde_json::Value) -> String {
     match v {
         serde_json::Value::String(s) => s,
@@ -136,6 +146,7 @@ mod tests {
     fn json_keys_bind_case_insensitively_r21_and_unknown_keys_are_ignored_r26() {
         let (f, _) = decode_body(
             Some("application/json"),
+            None,
             br#"{"TOADDRESS":"+1","extra":{"x":1},"n":5,"b":true}"#,
         )
         .unwrap();
@@ -147,19 +158,19 @@ mod tests {
     #[test]
     fn bad_bodies_are_400_and_unknown_types_415() {
         assert!(matches!(
-            decode_body(Some("application/json"), b"{nope"),
+            decode_body(Some("application/json"), None, b"{nope"),
             Err(Error::BadRequest { .. })
         ));
         assert!(matches!(
-            decode_body(Some("application/json"), b"[1]"),
+            decode_body(Some("application/json"), None, b"[1]"),
             Err(Error::BadRequest { .. })
         ));
         assert!(matches!(
-            decode_body(Some("application/json"), b"{\"a\":\"\xff\"}"),
+            decode_body(Some("application/json"), None, b"{\"a\":\"\xff\"}"),
             Err(Error::BadRequest { .. })
         ));
         assert!(matches!(
-            decode_body(Some("image/png"), b"x"),
+            decode_body(Some("image/png"), None, b"x"),
             Err(Error::UnsupportedMediaType(_))
         ));
     }

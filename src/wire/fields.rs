@@ -8,7 +8,10 @@ use std::collections::HashMap;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Raw {
     Text(String),
+    /// Items of a structured array (JSON, XML, JSV): taken exactly.
     List(Vec<String>),
+    /// A key repeated in a query string or form: each value may itself be a JSV list (R28).
+    Repeated(Vec<String>),
 }
 
 #[derive(Debug, Default, Clone)]
@@ -37,11 +40,11 @@ impl Fields {
                     source.insert(key, Raw::Text(v));
                 }
                 Some(Raw::Text(first)) => {
-                    source.insert(key, Raw::List(vec![first, v]));
+                    source.insert(key, Raw::Repeated(vec![first, v]));
                 }
-                Some(Raw::List(mut items)) => {
+                Some(Raw::List(mut items) | Raw::Repeated(mut items)) => {
                     items.push(v);
-                    source.insert(key, Raw::List(items));
+                    source.insert(key, Raw::Repeated(items));
                 }
             }
         }
@@ -56,22 +59,25 @@ impl Fields {
     pub fn text(&self, name: &str) -> Option<&str> {
         match self.get(name)? {
             Raw::Text(s) if !s.is_empty() => Some(s.as_str()),
-            Raw::List(items) => items.last().map(String::as_str).filter(|s| !s.is_empty()),
+            Raw::List(items) | Raw::Repeated(items) => {
+                items.last().map(String::as_str).filter(|s| !s.is_empty())
+            }
             _ => None,
         }
     }
 
     /// A list: JSON/XML arrays, repeated keys, `a,b,c` or `[a,b,c]` (R28).
     pub fn list(&self, name: &str) -> Vec<String> {
-        let raw: Vec<&str> = match self.get(name) {
+        let items = match self.get(name) {
             None => return Vec::new(),
-            Some(Raw::Text(s)) => vec![s.as_str()],
-            Some(Raw::List(items)) => items.iter().map(String::as_str).collect(),
+            Some(Raw::Text(s)) => super::jsv::parse_list(s),
+            Some(Raw::List(items)) => items.clone(),
+            Some(Raw::Repeated(values)) => values
+                .iter()
+                .flat_map(|v| super::jsv::parse_list(v))
+                .collect(),
         };
-        raw.into_iter()
-            .flat_map(split_jsv_list)
-            .filter(|s| !s.is_empty())
-            .collect()
+        items.into_iter().filter(|s| !s.is_empty()).collect()
     }
 
     pub fn int(&self, name: &'static str) -> Result<Option<i64>, FieldError> {
@@ -105,18 +111,6 @@ impl Fields {
     fn get(&self, name: &str) -> Option<&Raw> {
         self.map.get(&name.to_ascii_lowercase())
     }
-}
-
-fn split_jsv_list(s: &str) -> Vec<String> {
-    let t = s.trim();
-    let inner = t
-        .strip_prefix('[')
-        .and_then(|r| r.strip_suffix(']'))
-        .unwrap_or(t);
-    inner
-        .split(',')
-        .map(|p| p.trim().trim_matches('"').to_owned())
-        .collect()
 }
 
 /// Collects the field errors of a binding step; `finish` turns any into one 400.
@@ -164,9 +158,11 @@ mod tests {
     fn lists_accept_every_r28_spelling() {
         let mut f = Fields::default();
         f.merge_pairs([("ids", "a,b".to_owned()), ("ids", "c".to_owned())]);
-        f.merge_pairs([("other", "[x, y]".to_owned())]);
+        f.merge_pairs([("other", "[x, \"y,z\"]".to_owned())]);
+        f.set("exact", Raw::List(vec!["a,b".to_owned()]));
         assert_eq!(f.list("Ids"), vec!["a", "b", "c"]);
-        assert_eq!(f.list("other"), vec!["x", "y"]);
+        assert_eq!(f.list("other"), vec!["x", "y,z"]);
+        assert_eq!(f.list("exact"), vec!["a,b"]);
         assert!(f.list("missing").is_empty());
     }
 

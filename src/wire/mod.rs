@@ -3,9 +3,11 @@
 //! middleware writes either in the negotiated format, so no handler picks a format itself.
 
 mod bind;
+mod csv;
 mod error;
 mod fields;
 mod json;
+mod jsv;
 mod negotiate;
 mod reply;
 mod value;
@@ -14,10 +16,11 @@ mod xml_in;
 
 pub mod dto;
 
-pub use bind::{Bound, MAX_BODY_BYTES};
+pub use bind::{MAX_BODY_BYTES, read_fields};
 pub use error::error_object;
 pub use fields::{Fields, FromFields, Problems, Raw};
-pub use negotiate::{Format, negotiate};
+pub use jsv::parse as parse_jsv;
+pub use negotiate::{Format, RouteFormat, negotiate, query_param};
 pub use reply::{Reply, encode_replies};
 pub use value::{Dto, Object, Value, XmlOrder, ns};
 
@@ -26,5 +29,8 @@ pub fn encode(format: Format, obj: &Object) -> Vec<u8> {
     match format {
         Format::Json => json::encode(obj),
         Format::Xml => xml::encode(obj),
+        Format::Jsv => jsv::encode(obj),
+        Format::Csv => csv::encode(obj),
+        Format::Jsonl => json::encode_lines(obj),
     }
 }

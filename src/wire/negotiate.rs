@@ -1,28 +1,49 @@
-//! Picking the response format (R12, R13, R15-R17): `?format=` first, then the Accept header,
-//! then JSON.
+//! Picking the response format (R12-R17): a format fixed by the route (a `.ext` suffix or a
+//! predefined `/{format}/…` route) first, then `?format=`, then the Accept header, then JSON.
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Json,
     Xml,
+    Jsv,
+    Csv,
+    Jsonl,
 }
 
+/// A format fixed by the route itself: the `.ext` suffix (R14) or a predefined route (R9, R10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RouteFormat(pub Format);
+
 /// ServiceStack's own preference order when several accepted types are on offer (R16).
-const PREFERRED: [Format; 2] = [Format::Json, Format::Xml];
+const PREFERRED: [Format; 5] = [
+    Format::Json,
+    Format::Xml,
+    Format::Jsv,
+    Format::Csv,
+    Format::Jsonl,
+];
 
 impl Format {
+    /// R15.
     pub fn content_type(self) -> &'static str {
         match self {
             Format::Json => "application/json; charset=utf-8",
             Format::Xml => "application/xml",
+            Format::Jsv => "text/jsv",
+            Format::Csv => "text/csv",
+            Format::Jsonl => "text/jsonl",
         }
     }
 
-    /// `?format=` value; anything after a `.` is ignored (R13).
+    /// A format's name in `?format=`, route suffixes and predefined routes; anything after a
+    /// `.` is ignored (R13).
     pub fn from_name(name: &str) -> Option<Self> {
         match name.split('.').next()?.trim().to_ascii_lowercase().as_str() {
             "json" => Some(Format::Json),
             "xml" => Some(Format::Xml),
+            "jsv" => Some(Format::Jsv),
+            "csv" => Some(Format::Csv),
+            "jsonl" => Some(Format::Jsonl),
             _ => None,
         }
     }
@@ -33,15 +54,22 @@ impl Format {
         match essence.as_str() {
             "application/json" | "text/json" => Some(Format::Json),
             "application/xml" | "text/xml" => Some(Format::Xml),
+            "text/jsv" => Some(Format::Jsv),
+            "text/csv" => Some(Format::Csv),
+            "text/jsonl" | "application/jsonl" => Some(Format::Jsonl),
             _ => None,
         }
     }
 }
 
-/// The format to answer in, from the query string, the Accept header and the request's
-/// Content-Type.
-pub fn negotiate(query: Option<&str>, accept: Option<&str>, content_type: Option<&str>) -> Format {
-    if let Some(f) = query.and_then(format_param) {
+/// The format to answer in.
+pub fn negotiate(
+    route: Option<Format>,
+    query: Option<&str>,
+    accept: Option<&str>,
+    content_type: Option<&str>,
+) -> Format {
+    if let Some(f) = route.or_else(|| query.and_then(format_param)) {
         return f;
     }
     let Some(accept) = accept else {
@@ -70,10 +98,15 @@ pub fn negotiate(query: Option<&str>, accept: Option<&str>, content_type: Option
     Format::Json
 }
 
-fn format_param(query: &str) -> Option<Format> {
+/// A query parameter by case-insensitive name.
+pub fn query_param(query: &str, name: &str) -> Option<String> {
     form_urlencoded::parse(query.as_bytes())
-        .find(|(k, _)| k.eq_ignore_ascii_case("format"))
-        .and_then(|(_, v)| Format::from_name(&v))
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.into_owned())
+}
+
+fn format_param(query: &str) -> Option<Format> {
+    query_param(query, "format").and_then(|v| Format::from_name(&v))
 }
 
 #[cfg(test)]
@@ -81,45 +114,79 @@ mod tests {
     use super::*;
 
     #[test]
-    fn r12_r13_query_format_wins_and_ignores_suffix_after_dot() {
+    fn r12_r13_route_format_then_query_format_ignoring_suffix_after_dot() {
         assert_eq!(
-            negotiate(Some("format=xml"), Some("application/json"), None),
+            negotiate(None, Some("format=xml"), Some("application/json"), None),
             Format::Xml
         );
-        assert_eq!(negotiate(Some("format=json.x"), None, None), Format::Json);
         assert_eq!(
-            negotiate(Some("format=nope"), Some("application/xml"), None),
+            negotiate(None, Some("format=json.x"), None, None),
+            Format::Json
+        );
+        assert_eq!(
+            negotiate(None, Some("format=nope"), Some("application/xml"), None),
             Format::Xml
+        );
+        assert_eq!(
+            negotiate(Some(Format::Csv), Some("format=xml"), None, None),
+            Format::Csv
+        );
+        assert_eq!(
+            negotiate(None, Some("format=jsonl"), None, None),
+            Format::Jsonl
         );
     }
 
     #[test]
     fn r17_star_echoes_the_request_content_type() {
         assert_eq!(
-            negotiate(None, Some("*/*"), Some("application/xml")),
+            negotiate(None, None, Some("*/*"), Some("application/xml")),
             Format::Xml
         );
         assert_eq!(
-            negotiate(None, Some("*/*"), Some("application/x-www-form-urlencoded")),
+            negotiate(None, None, Some("*/*"), Some("text/csv")),
+            Format::Csv
+        );
+        assert_eq!(
+            negotiate(
+                None,
+                None,
+                Some("*/*"),
+                Some("application/x-www-form-urlencoded")
+            ),
             Format::Json
         );
-        assert_eq!(negotiate(None, None, Some("application/xml")), Format::Json);
+        assert_eq!(
+            negotiate(None, None, None, Some("application/xml")),
+            Format::Json
+        );
     }
 
     #[test]
     fn r16_q_values_are_ignored_and_request_type_wins() {
         assert_eq!(
-            negotiate(None, Some("application/json;q=0.1, application/xml"), None),
+            negotiate(
+                None,
+                None,
+                Some("application/json;q=0.1, application/xml"),
+                None
+            ),
             Format::Json
         );
         assert_eq!(
             negotiate(
+                None,
                 None,
                 Some("application/json, application/xml"),
                 Some("application/xml")
             ),
             Format::Xml
         );
-        assert_eq!(negotiate(None, Some("text/xml"), None), Format::Xml);
+        assert_eq!(negotiate(None, None, Some("text/xml"), None), Format::Xml);
+        assert_eq!(negotiate(None, None, Some("text/jsv"), None), Format::Jsv);
+        assert_eq!(
+            negotiate(None, None, Some("text/csv, text/jsv"), None),
+            Format::Jsv
+        );
     }
 }

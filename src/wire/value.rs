@@ -68,6 +68,15 @@ impl Object {
         self.fields.push((name, value.into()));
         self
     }
+
+    /// The first member that is a list of DTOs: the rows of a list response in CSV and JSON
+    /// Lines (R50, R52, Q19).
+    pub fn first_object_list(&self) -> Option<&[Object]> {
+        self.fields.iter().find_map(|(_, v)| match v {
+            Value::Objects(items) => Some(items.as_slice()),
+            _ => None,
+        })
+    }
 }
 
 impl From<bool> for Value {

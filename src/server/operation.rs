@@ -1,0 +1,212 @@
+//! Operations are registered once — name, routes, verbs, access, handler — and every format,
+//! suffix and predefined route follows from the registration (R9-R11, R14). Handlers see a
+//! `Call` with the caller and the merged request fields, and return a format-neutral `Reply`.
+
+use super::AppState;
+use super::credentials::credential;
+use crate::domain::{Principal, Role};
+use crate::error::{Error, Result};
+use crate::wire::{FromFields, Reply, read_fields};
+use axum::Router;
+use axum::extract::{ConnectInfo, Path, Request, State};
+use axum::http::{HeaderMap, Method};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodFilter, MethodRouter, any, on};
+use std::collections::HashMap;
+use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
+use std::sync::Arc;
+
+/// Who may call an operation (R63).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Public,
+    Authenticated,
+    /// ServiceStack `[RequiredRole]`: the literal role.
+    Role(Role),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verb {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+impl Verb {
+    fn filter(self) -> MethodFilter {
+        match self {
+            Verb::Get => MethodFilter::GET,
+            Verb::Post => MethodFilter::POST,
+            Verb::Put => MethodFilter::PUT,
+            Verb::Patch => MethodFilter::PATCH,
+            Verb::Delete => MethodFilter::DELETE,
+        }
+    }
+}
+
+/// A custom route; no verbs means all verbs (R4).
+#[derive(Debug)]
+pub struct Route {
+    pub path: &'static str,
+    pub verbs: &'static [Verb],
+}
+
+pub type Handler = fn(Call) -> Pin<Box<dyn Future<Output = Result<Reply>> + Send>>;
+
+pub struct Operation {
+    /// The ServiceStack request DTO name, used by predefined routes.
+    pub name: &'static str,
+    pub routes: &'static [Route],
+    pub access: Access,
+    pub handler: Handler,
+}
+
+/// One call of an operation.
+pub struct Call {
+    pub state: AppState,
+    pub method: Method,
+    pub caller: Option<Arc<Principal>>,
+    pub headers: HeaderMap,
+    pub client: Option<IpAddr>,
+    pub fields: crate::wire::Fields,
+}
+
+impl Call {
+    /// The request DTO, bound from the merged fields.
+    pub fn bind<T: FromFields>(&self) -> Result<T> {
+        T::from_fields(&self.fields)
+    }
+
+    /// The authenticated caller (operations with `Access::Public` may have none).
+    pub fn principal(&self) -> Result<&Arc<Principal>> {
+        self.caller.as_ref().ok_or(Error::NotAuthenticated)
+    }
+}
+
+/// Operations by lower-cased name, for predefined routes.
+pub type Registry = HashMap<String, &'static Operation>;
+
+pub fn registry(operations: &[&'static Operation]) -> Registry {
+    operations
+        .iter()
+        .map(|op| (op.name.to_ascii_lowercase(), *op))
+        .collect()
+}
+
+/// Every literal path segment the routes use, for case-insensitive matching (R2).
+pub fn literal_segments(operations: &[&'static Operation]) -> Vec<String> {
+    let mut literals: Vec<String> = operations
+        .iter()
+        .flat_map(|op| op.routes.iter())
+        .flat_map(|r| r.path.split('/'))
+        .filter(|s| !s.is_empty() && !s.starts_with('{'))
+        .map(str::to_ascii_lowercase)
+        .collect();
+    literals.extend(
+        PREDEFINED_FORMATS
+            .iter()
+            .chain(&["reply", "oneway", "api"])
+            .map(|s| (*s).to_owned()),
+    );
+    literals.sort();
+    literals.dedup();
+    literals
+}
+
+/// Formats that have predefined routes (R9).
+pub const PREDEFINED_FORMATS: [&str; 5] = ["json", "xml", "jsv", "csv", "jsonl"];
+
+/// The custom routes of every operation, merged per path, plus the predefined routes.
+pub fn routes(operations: &[&'static Operation]) -> Router<AppState> {
+    let mut by_path: Vec<(&'static str, MethodRouter<AppState>)> = Vec::new();
+    for &op in operations {
+        for route in op.routes {
+            let handler =
+                move |State(state): State<AppState>, req: Request| dispatch(op, state, req, false);
+            let methods = if route.verbs.is_empty() {
+                any(handler)
+            } else {
+                let filter = route
+                    .verbs
+                    .iter()
+                    .map(|v| v.filter())
+                    .reduce(|a, b| a.or(b))
+                    .unwrap_or(MethodFilter::GET);
+                on(filter, handler)
+            };
+            match by_path.iter_mut().find(|(p, _)| *p == route.path) {
+                Some((_, existing)) => {
+                    let merged = std::mem::take(existing).merge(methods);
+                    *existing = merged;
+                }
+                None => by_path.push((route.path, methods)),
+            }
+        }
+    }
+    let mut router = Router::new();
+    for (path, methods) in by_path {
+        router = router.route(path, methods);
+    }
+    for format in PREDEFINED_FORMATS {
+        router = router
+            .route(&format!("/{format}/reply/{{operation}}"), any(reply))
+            .route(&format!("/{format}/oneway/{{operation}}"), any(oneway));
+    }
+    router.route("/api/{operation}", any(reply))
+}
+
+async fn reply(State(state): State<AppState>, Path(name): Path<String>, req: Request) -> Response {
+    predefined(state, &name, req, false).await
+}
+
+/// R11: a one-way call runs the operation and answers 204 with no body.
+async fn oneway(State(state): State<AppState>, Path(name): Path<String>, req: Request) -> Response {
+    predefined(state, &name, req, true).await
+}
+
+async fn predefined(state: AppState, name: &str, req: Request, oneway: bool) -> Response {
+    match state.operations.get(&name.to_ascii_lowercase()).copied() {
+        Some(op) => dispatch(op, state, req, oneway).await,
+        None => Error::NotFound(format!("Unknown operation '{name}'")).into_response(),
+    }
+}
+
+async fn dispatch(op: &'static Operation, state: AppState, req: Request, oneway: bool) -> Response {
+    match run(op, state, req).await {
+        Ok(reply) if oneway => reply.without_body().into_response(),
+        Ok(reply) => reply.into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn run(op: &'static Operation, state: AppState, req: Request) -> Result<Reply> {
+    let (mut parts, body) = req.into_parts();
+    let client = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    let caller = match credential(&parts.headers)? {
+        Some(c) => state.auth.principal(&c, client).await?,
+        None => None,
+    };
+    match (op.access, &caller) {
+        (Access::Public, _) => {}
+        (_, None) => return Err(Error::NotAuthenticated),
+        (Access::Authenticated, Some(_)) => {}
+        (Access::Role(role), Some(p)) => crate::service::require_role(p, role)?,
+    }
+    let fields = read_fields(&mut parts, body).await?;
+    let call = Call {
+        state,
+        method: parts.method,
+        caller,
+        headers: parts.headers,
+        client,
+        fields,
+    };
+    (op.handler)(call).await
+}

@@ -1,0 +1,171 @@
+//! Request rewriting before routing: case-insensitive route literals (R2), the `.ext` format
+//! suffix (R14), the format of predefined routes (R9, R10), and `X-Http-Method-Override` or a
+//! `_method` form field on a POST (R8).
+
+use crate::error::Error;
+use crate::wire::{Format, MAX_BODY_BYTES, RouteFormat};
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{HeaderValue, Method, Uri, header};
+use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
+
+/// Route literals, lower-cased, that incoming segments are matched against without case.
+#[derive(Clone)]
+pub struct Literals(pub Arc<Vec<String>>);
+
+pub async fn rewrite(literals: Literals, mut req: Request) -> Result<Request, Response> {
+    if req.method() == Method::POST {
+        override_method(&mut req)
+            .await
+            .map_err(IntoResponse::into_response)?;
+    }
+    let (path, format) = route_path(req.uri().path(), &literals.0);
+    if let Some(format) = format {
+        req.extensions_mut().insert(RouteFormat(format));
+    }
+    if path != req.uri().path() {
+        let path_and_query = match req.uri().query() {
+            Some(q) => format!("{path}?{q}"),
+            None => path,
+        };
+        let mut parts = req.uri().clone().into_parts();
+        parts.path_and_query = path_and_query.parse().ok();
+        if let Ok(uri) = Uri::from_parts(parts) {
+            *req.uri_mut() = uri;
+        }
+    }
+    Ok(req)
+}
+
+/// The path to route, and the format the route itself fixes.
+fn route_path(path: &str, literals: &[String]) -> (String, Option<Format>) {
+    let mut segments: Vec<String> = path.split('/').map(str::to_owned).collect();
+    let mut suffix = None;
+    if let Some(last) = segments.last_mut()
+        && let Some((stem, ext)) = last.rsplit_once('.')
+        && let Some(format) = Format::from_name(ext).filter(|_| ext.len() <= 5 && !stem.is_empty())
+    {
+        suffix = Some(format);
+        *last = stem.to_owned();
+    }
+    for segment in segments.iter_mut() {
+        let lower = segment.to_ascii_lowercase();
+        if *segment != lower && literals.binary_search(&lower).is_ok() {
+            *segment = lower;
+        }
+    }
+    let predefined = match segments.as_slice() {
+        [_, fmt, kind, _] if kind == "reply" || kind == "oneway" => Format::from_name(fmt),
+        [_, api, _] if api == "api" => Some(suffix.unwrap_or(Format::Json)),
+        _ => None,
+    };
+    (segments.join("/"), predefined.or(suffix))
+}
+
+/// R8: a POST may say which verb it stands for.
+async fn override_method(req: &mut Request) -> Result<(), Error> {
+    let header_value = req
+        .headers()
+        .get("x-http-method-override")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let verb = match header_value {
+        Some(v) => Some(v),
+        None if is_form(req.headers().get(header::CONTENT_TYPE)) => form_method(req).await?,
+        None => None,
+    };
+    if let Some(verb) = verb {
+        let method =
+            Method::from_bytes(verb.trim().to_ascii_uppercase().as_bytes()).map_err(|_| {
+                Error::bad_request("ArgumentException", format!("'{verb}' is not an HTTP verb"))
+            })?;
+        *req.method_mut() = method;
+    }
+    Ok(())
+}
+
+fn is_form(content_type: Option<&HeaderValue>) -> bool {
+    content_type
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| {
+            v.trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        })
+}
+
+/// Reads a form body for `_method`, then puts the body back for the operation.
+async fn form_method(req: &mut Request) -> Result<Option<String>, Error> {
+    let body = std::mem::take(req.body_mut());
+    let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
+        .await
+        .map_err(|_| {
+            Error::bad_request(
+                "RequestEntityTooLarge",
+                format!("The request body is larger than {MAX_BODY_BYTES} bytes"),
+            )
+        })?;
+    let verb = form_urlencoded::parse(&bytes)
+        .find(|(k, _)| k == "_method")
+        .map(|(_, v)| v.into_owned());
+    *req.body_mut() = Body::from(bytes);
+    Ok(verb)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn literals() -> Vec<String> {
+        let mut l: Vec<String> = [
+            "messages", "sessions", "json", "xml", "reply", "oneway", "api",
+        ]
+        .map(String::from)
+        .to_vec();
+        l.sort();
+        l
+    }
+
+    #[test]
+    fn r14_suffixes_are_stripped_and_fix_the_format() {
+        let l = literals();
+        assert_eq!(
+            route_path("/messages.csv", &l),
+            ("/messages".into(), Some(Format::Csv))
+        );
+        assert_eq!(
+            route_path("/messages.JSONL", &l),
+            ("/messages".into(), Some(Format::Jsonl))
+        );
+        assert_eq!(
+            route_path("/messages.txt", &l),
+            ("/messages.txt".into(), None)
+        );
+        assert_eq!(
+            route_path("/a.b/messages", &l),
+            ("/a.b/messages".into(), None)
+        );
+    }
+
+    #[test]
+    fn r2_r9_r10_literals_ignore_case_and_predefined_routes_fix_the_format() {
+        let l = literals();
+        assert_eq!(
+            route_path("/Sessions/AbC/MESSAGES", &l),
+            ("/sessions/AbC/messages".into(), None)
+        );
+        assert_eq!(
+            route_path("/XML/Reply/SendMessage", &l),
+            ("/xml/reply/SendMessage".into(), Some(Format::Xml))
+        );
+        assert_eq!(
+            route_path("/api/SendMessage", &l),
+            ("/api/SendMessage".into(), Some(Format::Json))
+        );
+        assert_eq!(
+            route_path("/api/SendMessage.xml", &l),
+            ("/api/SendMessage".into(), Some(Format::Xml))
+        );
+    }
+}
