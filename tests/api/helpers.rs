@@ -50,6 +50,11 @@ pub fn number() -> String {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(evo::server::operations()).await
+}
+
+/// A server with exactly these operations (tests add throw-away ones).
+pub async fn spawn_app_with(ops: Vec<&'static evo::server::Operation>) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let store: Arc<dyn Store> = Arc::new(SqliteStore::open(dir.path()).expect("open store"));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -62,7 +67,7 @@ pub async fn spawn_app() -> TestApp {
         let shutdown = async {
             let _ = stopped.await;
         };
-        evo::server::serve(listener, served, Arc::new(SandboxCarrier), shutdown)
+        evo::server::serve_operations(listener, served, Arc::new(SandboxCarrier), ops, shutdown)
             .await
             .expect("server");
     });

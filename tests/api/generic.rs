@@ -1,0 +1,118 @@
+//! Proof that the machinery is generic: a throw-away operation, registered and nothing more, is
+//! reachable through its custom route, every format, every suffix and every predefined route.
+
+use crate::helpers::*;
+use evo::error::{Error, Result};
+use evo::server::{Access, Call, Operation, Route};
+use evo::wire::{Dto, Fields, FromFields, Object, Reply, ns};
+use reqwest::Method;
+use reqwest::header::{ACCEPT, CONTENT_TYPE};
+
+struct Echo {
+    name: String,
+    tags: Vec<String>,
+    count: i64,
+}
+
+impl FromFields for Echo {
+    fn from_fields(f: &Fields) -> Result<Self> {
+        Ok(Echo {
+            name: f.text("Name").unwrap_or("nobody").to_owned(),
+            tags: f.list("Tags"),
+            count: f.int("Count").map_err(|e| Error::Validation(vec![e]))?.unwrap_or(0),
+        })
+    }
+}
+
+struct EchoResponse(Echo);
+
+impl Dto for EchoResponse {
+    fn to_wire(&self) -> Object {
+        Object::new("EchoResponse", ns::API)
+            .field("Name", self.0.name.as_str())
+            .field("Tags", self.0.tags.clone())
+            .field("Count", self.0.count)
+    }
+}
+
+async fn echo(call: Call) -> Result<Reply> {
+    let req: Echo = call.bind()?;
+    Ok(Reply::of(&EchoResponse(req)))
+}
+
+static ECHO: Operation = Operation {
+    name: "Echo",
+    routes: &[Route { path: "/echo/{name}", verbs: &[] }],
+    access: Access::Public,
+    handler: |call| Box::pin(echo(call)),
+};
+
+async fn call(app: &TestApp, method: Method, path: &str, accept: Option<&str>) -> (u16, String, String) {
+    let mut req = app.request(method, path, &Auth::None);
+    if let Some(a) = accept {
+        req = req.header(ACCEPT, a);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status().as_u16();
+    let ct = res.headers().get(CONTENT_TYPE).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+    (status, ct, res.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn a_registered_operation_gets_every_route_and_format() {
+    let mut ops = evo::server::operations();
+    ops.push(&ECHO);
+    let app = spawn_app_with(ops).await;
+
+    let expected = [
+        ("json", "application/json; charset=utf-8", r#"{"name":"ann","tags":["a","b"],"count":2}"#),
+        ("xml", "application/xml", "<EchoResponse xmlns:i=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns=\"http://schemas.datacontract.org/2004/07/Voice.Api\"><Count>2</Count><Name>ann</Name><Tags xmlns:d2p1=\"http://schemas.microsoft.com/2003/10/Serialization/Arrays\"><d2p1:string>a</d2p1:string><d2p1:string>b</d2p1:string></Tags></EchoResponse>"),
+        ("jsv", "text/jsv", "{name:ann,tags:[a,b],count:2}"),
+        ("csv", "text/csv", "Name,Tags,Count\r\nann,\"[a,b]\",2\r\n"),
+        ("jsonl", "text/jsonl", "{\"name\":\"ann\",\"tags\":[\"a\",\"b\"],\"count\":2}\n"),
+    ];
+    for (ext, content_type, body) in expected {
+        // Custom route (any verb), with a suffix, with ?format= and with Accept.
+        let media = content_type.split(';').next().unwrap();
+        for (method, path, accept) in [
+            (Method::GET, format!("/echo/ann.{ext}?tags=a,b&count=2"), None),
+            (Method::PUT, format!("/echo/ann?tags=[a,b]&count=2&format={ext}"), None),
+            (Method::GET, "/echo/ann?tags=a&tags=b&count=2".to_owned(), Some(media)),
+            (Method::POST, format!("/{ext}/reply/Echo?name=ann&tags=a,b&count=2"), Some("application/xml")),
+            (Method::GET, format!("/{ext}/reply/echo?name=ann&tags=a,b&count=2"), None),
+            (Method::POST, format!("/api/Echo.{ext}?name=ann&tags=a,b&count=2"), None),
+        ] {
+            let (status, ct, text) = call(&app, method.clone(), &path, accept).await;
+            assert_eq!(status, 200, "{method} {path}");
+            assert_eq!(ct, content_type, "{method} {path}");
+            assert_eq!(text, body, "{method} {path}");
+        }
+        let (status, _, text) = call(&app, Method::POST, &format!("/{ext}/oneway/Echo?name=ann"), None).await;
+        assert_eq!((status, text.as_str()), (204, ""), "{ext} oneway");
+    }
+    let (_, ct, text) = call(&app, Method::GET, "/api/Echo?name=ann", Some("application/xml")).await;
+    assert_eq!((ct.as_str(), text.as_str()), ("application/json; charset=utf-8", r#"{"name":"ann","tags":[],"count":0}"#));
+    let (status, _, text) = call(&app, Method::GET, "/echo/ann?count=x&callback=cb", None).await;
+    assert_eq!(status, 200);
+    assert!(text.starts_with("cb({\"responseStatus\":{\"errorCode\":\"InvalidNumber\""), "{text}");
+
+    // Request bodies in every format bind the same DTO.
+    for (ct, body) in [
+        ("application/json", r#"{"tags":["a","b"],"count":2}"#),
+        ("application/xml", "<Echo><Tags><string>a</string><string>b</string></Tags><Count>2</Count></Echo>"),
+        ("text/jsv", "{tags:[a,b],count:2}"),
+        ("text/csv", "Tags,Count\r\n\"[a,b]\",2\r\n"),
+        ("text/jsonl", "{\"tags\":[\"a\",\"b\"],\"count\":2}\n"),
+    ] {
+        let res = app
+            .request(Method::POST, "/echo/ann", &Auth::None)
+            .header(CONTENT_TYPE, ct)
+            .header(ACCEPT, "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "{ct}");
+        assert_eq!(res.text().await.unwrap(), r#"{"name":"ann","tags":["a","b"],"count":2}"#, "{ct}");
+    }
+}
