@@ -47,7 +47,8 @@ pub async fn read_fields(parts: &mut Parts, body: Body) -> Result<Fields, Error>
 }
 
 /// Returns (body fields, form fields): a form body is the last source, not the first.
-fn decode_body(
+/// Public so the fuzz targets can drive every request decoder.
+pub fn decode_body(
     content_type: Option<&str>,
     route_format: Option<Format>,
     bytes: &[u8],

@@ -31,10 +31,21 @@ async fn fixture() -> Fixture {
 }
 
 impl Fixture {
-    async fn fetch(&self, method: Method, path: &str, accept: &str, body: Option<serde_json::Value>) -> (u16, String, String) {
-        let mut req = self.app.request(method, path, &key(&self.t)).header(ACCEPT, accept);
+    async fn fetch(
+        &self,
+        method: Method,
+        path: &str,
+        accept: &str,
+        body: Option<serde_json::Value>,
+    ) -> (u16, String, String) {
+        let mut req = self
+            .app
+            .request(method, path, &key(&self.t))
+            .header(ACCEPT, accept);
         if let Some(body) = body {
-            req = req.header(CONTENT_TYPE, "application/json").body(body.to_string());
+            req = req
+                .header(CONTENT_TYPE, "application/json")
+                .body(body.to_string());
         }
         let res = req.send().await.unwrap();
         let status = res.status().as_u16();
@@ -48,9 +59,15 @@ impl Fixture {
 
     async fn single(&self, accept: &str) -> (u16, String, String) {
         let body = json!({"endpointId": self.t.endpoint, "toAddress": "+15556667777", "body": "Hello, \"world\""});
-        let (status, ct, text) = self.fetch(Method::POST, "/messages", accept, Some(body)).await;
+        let (status, ct, text) = self
+            .fetch(Method::POST, "/messages", accept, Some(body))
+            .await;
         // A fresh message: give its id and date placeholders too.
-        let id = text.split(|c: char| !c.is_ascii_alphanumeric()).find(|w| w.len() == 32).unwrap_or("").to_owned();
+        let id = text
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .find(|w| w.len() == 32)
+            .unwrap_or("")
+            .to_owned();
         (status, ct, text.replace(&id, "M3"))
     }
 }
@@ -63,7 +80,10 @@ fn scrub_date(text: &str) -> String {
     let mut rest = text;
     while let Some(i) = rest.find("20") {
         let candidate = &rest[i..];
-        if candidate.len() >= 24 && candidate.as_bytes()[10] == b'T' && candidate.as_bytes()[23] == b'Z' {
+        if candidate.len() >= 24
+            && candidate.as_bytes()[10] == b'T'
+            && candidate.as_bytes()[23] == b'Z'
+        {
             out.push_str(&rest[..i]);
             out.push_str("D3");
             rest = &candidate[24..];
@@ -115,7 +135,9 @@ async fn golden_list_response_in_every_format() {
         assert_eq!(status, 200, "{accept}");
         assert_eq!(text, expected, "{accept}");
     }
-    let (_, _, xml) = f.fetch(Method::GET, "/messages", "application/xml", None).await;
+    let (_, _, xml) = f
+        .fetch(Method::GET, "/messages", "application/xml", None)
+        .await;
     assert!(xml.starts_with("<ListResponseOfMessageInfo xmlns:i=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns=\"http://schemas.datacontract.org/2004/07/Voice.Api\"><HasMorePages>false</HasMorePages><Items xmlns:d2p1=\"http://schemas.datacontract.org/2004/07/Voice.Api.Messaging\"><d2p1:MessageInfo><d2p1:AccountId>ACCOUNT</d2p1:AccountId>"), "{xml}");
     assert!(xml.ends_with("</Items><TotalCount>2</TotalCount><TotalPages>1</TotalPages></ListResponseOfMessageInfo>"), "{xml}");
 }
@@ -125,18 +147,27 @@ async fn golden_error_response_in_every_format() {
     let f = fixture().await;
     let body = json!({"endpointId": f.t.endpoint, "toAddress": "+15556667777"});
     let message = "'Body' must not be empty.";
-    let json_error = format!(r#"{{"responseStatus":{{"errorCode":"NotEmpty","message":"{message}","errors":[{{"errorCode":"NotEmpty","fieldName":"Body","message":"{message}"}}]}}}}"#);
-    let status = format!("{{errorCode:NotEmpty,message:{message},errors:[{{errorCode:NotEmpty,fieldName:Body,message:{message}}}]}}");
+    let json_error = format!(
+        r#"{{"responseStatus":{{"errorCode":"NotEmpty","message":"{message}","errors":[{{"errorCode":"NotEmpty","fieldName":"Body","message":"{message}"}}]}}}}"#
+    );
+    let status = format!(
+        "{{errorCode:NotEmpty,message:{message},errors:[{{errorCode:NotEmpty,fieldName:Body,message:{message}}}]}}"
+    );
     let jsv_error = format!("{{responseStatus:{status}}}");
     let cases = [
         ("application/json", json_error.clone()),
         ("text/jsonl", format!("{json_error}\n")),
         ("text/jsv", jsv_error.clone()),
         ("text/csv", format!("ResponseStatus\r\n\"{status}\"\r\n")),
-        ("application/xml", format!("<ErrorResponse xmlns:i=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns=\"http://schemas.servicestack.net/types\"><ResponseStatus><ErrorCode>NotEmpty</ErrorCode><Message>&apos;Body&apos; must not be empty.</Message><StackTrace i:nil=\"true\" /><Errors><ResponseError><ErrorCode>NotEmpty</ErrorCode><FieldName>Body</FieldName><Message>&apos;Body&apos; must not be empty.</Message></ResponseError></Errors></ResponseStatus></ErrorResponse>")),
+        (
+            "application/xml",
+            "<ErrorResponse xmlns:i=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns=\"http://schemas.servicestack.net/types\"><ResponseStatus><ErrorCode>NotEmpty</ErrorCode><Message>&apos;Body&apos; must not be empty.</Message><StackTrace i:nil=\"true\" /><Errors><ResponseError><ErrorCode>NotEmpty</ErrorCode><FieldName>Body</FieldName><Message>&apos;Body&apos; must not be empty.</Message></ResponseError></Errors></ResponseStatus></ErrorResponse>".to_owned(),
+        ),
     ];
     for (accept, expected) in cases {
-        let (status, _, text) = f.fetch(Method::POST, "/messages", accept, Some(body.clone())).await;
+        let (status, _, text) = f
+            .fetch(Method::POST, "/messages", accept, Some(body.clone()))
+            .await;
         assert_eq!(status, 400, "{accept}");
         assert_eq!(text, expected, "{accept}");
     }
@@ -147,16 +178,35 @@ async fn r53_request_bodies_in_every_format_bind_alike() {
     let f = fixture().await;
     let e = &f.t.endpoint;
     let bodies = [
-        ("text/jsv", format!("{{endpointId:{e},toAddress:+15556667777,body:\"jsv, body\"}}"), "jsv, body"),
-        ("text/csv", format!("EndpointId,ToAddress,Body\r\n{e},+15556667777,\"csv, body\"\r\n"), "csv, body"),
-        ("text/jsonl", format!("{{\"endpointId\":\"{e}\",\"toAddress\":\"+15556667777\",\"body\":\"jsonl body\"}}\n"), "jsonl body"),
+        (
+            "text/jsv",
+            format!("{{endpointId:{e},toAddress:+15556667777,body:\"jsv, body\"}}"),
+            "jsv, body",
+        ),
+        (
+            "text/csv",
+            format!("EndpointId,ToAddress,Body\r\n{e},+15556667777,\"csv, body\"\r\n"),
+            "csv, body",
+        ),
+        (
+            "text/jsonl",
+            format!(
+                "{{\"endpointId\":\"{e}\",\"toAddress\":\"+15556667777\",\"body\":\"jsonl body\"}}\n"
+            ),
+            "jsonl body",
+        ),
     ];
     for (ct, body, text) in bodies {
         let res = f.app.post_raw("/messages", &key(&f.t), ct, body).await;
         assert_eq!(res.status(), 200, "{ct}");
         assert_eq!(res.json::<serde_json::Value>().await.unwrap()["text"], text);
     }
-    for (ct, body) in [("text/jsv", "{endpointId:"), ("text/csv", "Body\r\n"), ("text/csv", "A,B\r\n1\r\n"), ("text/jsonl", "[1]")] {
+    for (ct, body) in [
+        ("text/jsv", "{endpointId:"),
+        ("text/csv", "Body\r\n"),
+        ("text/csv", "A,B\r\n1\r\n"),
+        ("text/jsonl", "[1]"),
+    ] {
         let res = f.app.post_raw("/messages", &key(&f.t), ct, body).await;
         assert_eq!(res.status(), 400, "{ct} {body}");
         response_status(res).await;
@@ -170,12 +220,21 @@ async fn r19_jsonp_wraps_answers_and_errors_with_200() {
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()[CONTENT_TYPE], "text/javascript");
     let text = res.text().await.unwrap();
-    assert!(text.starts_with("app.onList({\"items\":[") && text.ends_with("})"), "{text}");
+    assert!(
+        text.starts_with("app.onList({\"items\":[") && text.ends_with("})"),
+        "{text}"
+    );
 
-    let res = f.app.get("/messages?callback=cb&countPerPage=x", &key(&f.t)).await;
+    let res = f
+        .app
+        .get("/messages?callback=cb&countPerPage=x", &key(&f.t))
+        .await;
     assert_eq!(res.status(), 200);
     let text = res.text().await.unwrap();
-    assert!(text.starts_with("cb({\"responseStatus\":{\"errorCode\":\"InvalidNumber\""), "{text}");
+    assert!(
+        text.starts_with("cb({\"responseStatus\":{\"errorCode\":\"InvalidNumber\""),
+        "{text}"
+    );
 
     // A callback that is not an identifier path is refused before the operation runs.
     let res = f
@@ -188,6 +247,12 @@ async fn r19_jsonp_wraps_answers_and_errors_with_200() {
         .await;
     assert_eq!(res.status(), 400);
     assert_eq!(response_status(res).await["errorCode"], "InvalidCallback");
-    let list: serde_json::Value = f.app.get("/messages", &key(&f.t)).await.json().await.unwrap();
+    let list: serde_json::Value = f
+        .app
+        .get("/messages", &key(&f.t))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(list["totalCount"], 2);
 }

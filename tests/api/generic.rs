@@ -19,7 +19,10 @@ impl FromFields for Echo {
         Ok(Echo {
             name: f.text("Name").unwrap_or("nobody").to_owned(),
             tags: f.list("Tags"),
-            count: f.int("Count").map_err(|e| Error::Validation(vec![e]))?.unwrap_or(0),
+            count: f
+                .int("Count")
+                .map_err(|e| Error::Validation(vec![e]))?
+                .unwrap_or(0),
         })
     }
 }
@@ -42,19 +45,31 @@ async fn echo(call: Call) -> Result<Reply> {
 
 static ECHO: Operation = Operation {
     name: "Echo",
-    routes: &[Route { path: "/echo/{name}", verbs: &[] }],
+    routes: &[Route {
+        path: "/echo/{name}",
+        verbs: &[],
+    }],
     access: Access::Public,
     handler: |call| Box::pin(echo(call)),
 };
 
-async fn call(app: &TestApp, method: Method, path: &str, accept: Option<&str>) -> (u16, String, String) {
+async fn call(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    accept: Option<&str>,
+) -> (u16, String, String) {
     let mut req = app.request(method, path, &Auth::None);
     if let Some(a) = accept {
         req = req.header(ACCEPT, a);
     }
     let res = req.send().await.unwrap();
     let status = res.status().as_u16();
-    let ct = res.headers().get(CONTENT_TYPE).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+    let ct = res
+        .headers()
+        .get(CONTENT_TYPE)
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
     (status, ct, res.text().await.unwrap())
 }
 
@@ -65,41 +80,101 @@ async fn a_registered_operation_gets_every_route_and_format() {
     let app = spawn_app_with(ops).await;
 
     let expected = [
-        ("json", "application/json; charset=utf-8", r#"{"name":"ann","tags":["a","b"],"count":2}"#),
-        ("xml", "application/xml", "<EchoResponse xmlns:i=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns=\"http://schemas.datacontract.org/2004/07/Voice.Api\"><Count>2</Count><Name>ann</Name><Tags xmlns:d2p1=\"http://schemas.microsoft.com/2003/10/Serialization/Arrays\"><d2p1:string>a</d2p1:string><d2p1:string>b</d2p1:string></Tags></EchoResponse>"),
+        (
+            "json",
+            "application/json; charset=utf-8",
+            r#"{"name":"ann","tags":["a","b"],"count":2}"#,
+        ),
+        (
+            "xml",
+            "application/xml",
+            "<EchoResponse xmlns:i=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns=\"http://schemas.datacontract.org/2004/07/Voice.Api\"><Count>2</Count><Name>ann</Name><Tags xmlns:d2p1=\"http://schemas.microsoft.com/2003/10/Serialization/Arrays\"><d2p1:string>a</d2p1:string><d2p1:string>b</d2p1:string></Tags></EchoResponse>",
+        ),
         ("jsv", "text/jsv", "{name:ann,tags:[a,b],count:2}"),
         ("csv", "text/csv", "Name,Tags,Count\r\nann,\"[a,b]\",2\r\n"),
-        ("jsonl", "text/jsonl", "{\"name\":\"ann\",\"tags\":[\"a\",\"b\"],\"count\":2}\n"),
+        (
+            "jsonl",
+            "text/jsonl",
+            "{\"name\":\"ann\",\"tags\":[\"a\",\"b\"],\"count\":2}\n",
+        ),
     ];
     for (ext, content_type, body) in expected {
         // Custom route (any verb), with a suffix, with ?format= and with Accept.
         let media = content_type.split(';').next().unwrap();
         for (method, path, accept) in [
-            (Method::GET, format!("/echo/ann.{ext}?tags=a,b&count=2"), None),
-            (Method::PUT, format!("/echo/ann?tags=[a,b]&count=2&format={ext}"), None),
-            (Method::GET, "/echo/ann?tags=a&tags=b&count=2".to_owned(), Some(media)),
-            (Method::POST, format!("/{ext}/reply/Echo?name=ann&tags=a,b&count=2"), Some("application/xml")),
-            (Method::GET, format!("/{ext}/reply/echo?name=ann&tags=a,b&count=2"), None),
-            (Method::POST, format!("/api/Echo.{ext}?name=ann&tags=a,b&count=2"), None),
+            (
+                Method::GET,
+                format!("/echo/ann.{ext}?tags=a,b&count=2"),
+                None,
+            ),
+            (
+                Method::PUT,
+                format!("/echo/ann?tags=[a,b]&count=2&format={ext}"),
+                None,
+            ),
+            (
+                Method::GET,
+                "/echo/ann?tags=a&tags=b&count=2".to_owned(),
+                Some(media),
+            ),
+            (
+                Method::POST,
+                format!("/{ext}/reply/Echo?name=ann&tags=a,b&count=2"),
+                Some("application/xml"),
+            ),
+            (
+                Method::GET,
+                format!("/{ext}/reply/echo?name=ann&tags=a,b&count=2"),
+                None,
+            ),
+            (
+                Method::POST,
+                format!("/api/Echo.{ext}?name=ann&tags=a,b&count=2"),
+                None,
+            ),
         ] {
             let (status, ct, text) = call(&app, method.clone(), &path, accept).await;
             assert_eq!(status, 200, "{method} {path}");
             assert_eq!(ct, content_type, "{method} {path}");
             assert_eq!(text, body, "{method} {path}");
         }
-        let (status, _, text) = call(&app, Method::POST, &format!("/{ext}/oneway/Echo?name=ann"), None).await;
+        let (status, _, text) = call(
+            &app,
+            Method::POST,
+            &format!("/{ext}/oneway/Echo?name=ann"),
+            None,
+        )
+        .await;
         assert_eq!((status, text.as_str()), (204, ""), "{ext} oneway");
     }
-    let (_, ct, text) = call(&app, Method::GET, "/api/Echo?name=ann", Some("application/xml")).await;
-    assert_eq!((ct.as_str(), text.as_str()), ("application/json; charset=utf-8", r#"{"name":"ann","tags":[],"count":0}"#));
+    let (_, ct, text) = call(
+        &app,
+        Method::GET,
+        "/api/Echo?name=ann",
+        Some("application/xml"),
+    )
+    .await;
+    assert_eq!(
+        (ct.as_str(), text.as_str()),
+        (
+            "application/json; charset=utf-8",
+            r#"{"name":"ann","tags":[],"count":0}"#
+        )
+    );
     let (status, _, text) = call(&app, Method::GET, "/echo/ann?count=x&callback=cb", None).await;
     assert_eq!(status, 200);
-    assert!(text.starts_with("cb({\"responseStatus\":{\"errorCode\":\"InvalidNumber\""), "{text}");
+    assert!(
+        text.starts_with("cb({\"responseStatus\":{\"errorCode\":\"InvalidNumber\""),
+        "{text}"
+    );
 
     // Request bodies in every format bind the same DTO.
     for (ct, body) in [
         ("application/json", r#"{"tags":["a","b"],"count":2}"#),
-        ("application/xml", "<Echo><Tags><string>a</string><string>b</string></Tags><Count>2</Count></Echo>"),
+        (
+            "application/xml",
+            "<Echo><Tags><string>a</string><string>b</string></Tags><Count>2</Count></Echo>",
+        ),
         ("text/jsv", "{tags:[a,b],count:2}"),
         ("text/csv", "Tags,Count\r\n\"[a,b]\",2\r\n"),
         ("text/jsonl", "{\"tags\":[\"a\",\"b\"],\"count\":2}\n"),
@@ -113,6 +188,10 @@ async fn a_registered_operation_gets_every_route_and_format() {
             .await
             .unwrap();
         assert_eq!(res.status(), 200, "{ct}");
-        assert_eq!(res.text().await.unwrap(), r#"{"name":"ann","tags":["a","b"],"count":2}"#, "{ct}");
+        assert_eq!(
+            res.text().await.unwrap(),
+            r#"{"name":"ann","tags":["a","b"],"count":2}"#,
+            "{ct}"
+        );
     }
 }

@@ -52,12 +52,28 @@ async fn r9_reply_routes_fix_the_format_and_match_names_without_case() {
 async fn r9_bodies_without_content_type_are_read_in_the_route_format() {
     let app = spawn_app().await;
     let t = app.tenant("Acme").await;
-    let jsv = format!("{{endpointId:{},toAddress:+15556667777,body:via jsv}}", t.endpoint);
-    let res = app.request(Method::POST, "/jsv/reply/SendMessage", &key(&t)).body(jsv).send().await.unwrap();
+    let jsv = format!(
+        "{{endpointId:{},toAddress:+15556667777,body:via jsv}}",
+        t.endpoint
+    );
+    let res = app
+        .request(Method::POST, "/jsv/reply/SendMessage", &key(&t))
+        .body(jsv)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     assert!(res.text().await.unwrap().contains("text:via jsv"));
-    let csv = format!("EndpointId,ToAddress,Body\n{},+15556667777,via csv\n", t.endpoint);
-    let res = app.request(Method::POST, "/csv/reply/SendMessage", &key(&t)).body(csv).send().await.unwrap();
+    let csv = format!(
+        "EndpointId,ToAddress,Body\n{},+15556667777,via csv\n",
+        t.endpoint
+    );
+    let res = app
+        .request(Method::POST, "/csv/reply/SendMessage", &key(&t))
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
 }
 
@@ -65,12 +81,20 @@ async fn r9_bodies_without_content_type_are_read_in_the_route_format() {
 async fn r11_oneway_runs_the_operation_and_answers_204() {
     let app = spawn_app().await;
     let t = app.tenant("Acme").await;
-    let res = app.post_json("/json/oneway/SendMessage", &key(&t), &send_body(&t, "one way")).await;
+    let res = app
+        .post_json(
+            "/json/oneway/SendMessage",
+            &key(&t),
+            &send_body(&t, "one way"),
+        )
+        .await;
     assert_eq!(res.status(), 204);
     assert!(res.text().await.unwrap().is_empty());
     assert_eq!(total(&app, &t).await, 1);
     // Errors still come back.
-    let res = app.post_json("/json/oneway/SendMessage", &key(&t), &json!({})).await;
+    let res = app
+        .post_json("/json/oneway/SendMessage", &key(&t), &json!({}))
+        .await;
     assert_eq!(res.status(), 400);
 }
 
@@ -78,10 +102,15 @@ async fn r11_oneway_runs_the_operation_and_answers_204() {
 async fn r10_api_routes_are_json_unless_suffixed() {
     let app = spawn_app().await;
     let t = app.tenant("Acme").await;
-    let res = app.post_json("/api/SendMessage", &key(&t), &send_body(&t, "api")).await;
+    let res = app
+        .post_json("/api/SendMessage", &key(&t), &send_body(&t, "api"))
+        .await;
     assert_eq!(res.status(), 200);
     let res = app.get_xml("/api/ListMessages", &key(&t)).await;
-    assert_eq!(res.headers()[CONTENT_TYPE], "application/json; charset=utf-8");
+    assert_eq!(
+        res.headers()[CONTENT_TYPE],
+        "application/json; charset=utf-8"
+    );
     let res = app.get("/api/ListMessages.xml", &key(&t)).await;
     assert_eq!(res.headers()[CONTENT_TYPE], "application/xml");
     let res = app.get("/api/listconversations.csv", &key(&t)).await;
@@ -107,7 +136,11 @@ async fn r14_suffixes_work_on_every_custom_route() {
             assert_eq!(res.headers()[CONTENT_TYPE], content_type, "{path}");
         }
         let res = app
-            .post_json(&format!("/sessions/{session}/messages.{ext}"), &key(&t), &json!({"body": ext}))
+            .post_json(
+                &format!("/sessions/{session}/messages.{ext}"),
+                &key(&t),
+                &json!({"body": ext}),
+            )
             .await;
         assert_eq!(res.status(), 200, "{ext}");
         assert_eq!(res.headers()[CONTENT_TYPE], content_type);
@@ -138,13 +171,28 @@ async fn r8_a_post_can_stand_for_another_verb() {
     assert_eq!(res.status(), 200);
     assert_eq!(res.json::<Value>().await.unwrap()["totalCount"], 1);
     let res = app
-        .post_raw("/messages", &key(&t), "application/x-www-form-urlencoded", "_method=GET&countPerPage=5")
+        .post_raw(
+            "/messages",
+            &key(&t),
+            "application/x-www-form-urlencoded",
+            "_method=GET&countPerPage=5",
+        )
         .await;
     assert_eq!(res.status(), 200);
     assert_eq!(res.json::<Value>().await.unwrap()["totalCount"], 1);
     // The form body still binds after being read for _method.
-    let form = format!("_method=PATCH&endpointId={}&toAddress=%2B15556667777&body=patched", t.endpoint);
-    let res = app.post_raw("/messages", &key(&t), "application/x-www-form-urlencoded", form).await;
+    let form = format!(
+        "_method=PATCH&endpointId={}&toAddress=%2B15556667777&body=patched",
+        t.endpoint
+    );
+    let res = app
+        .post_raw(
+            "/messages",
+            &key(&t),
+            "application/x-www-form-urlencoded",
+            form,
+        )
+        .await;
     assert_eq!(res.status(), 200);
     assert_eq!(res.json::<Value>().await.unwrap()["text"], "patched");
     // An override to a verb the route does not take is 405.
@@ -161,11 +209,19 @@ async fn r8_a_post_can_stand_for_another_verb() {
 async fn head_is_get_without_a_body_and_wrong_verbs_are_405() {
     let app = spawn_app().await;
     let t = app.tenant("Acme").await;
-    let res = app.request(Method::HEAD, "/messages.xml", &key(&t)).send().await.unwrap();
+    let res = app
+        .request(Method::HEAD, "/messages.xml", &key(&t))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()[CONTENT_TYPE], "application/xml");
     assert!(res.text().await.unwrap().is_empty());
-    let res = app.request(Method::DELETE, "/conversations", &key(&t)).send().await.unwrap();
+    let res = app
+        .request(Method::DELETE, "/conversations", &key(&t))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 405);
     let allow = res.headers()["allow"].to_str().unwrap().to_owned();
     assert!(allow.contains("GET"), "{allow}");
