@@ -51,6 +51,12 @@ pub enum Error {
     TooManyAttempts,
     #[error("{0}")]
     Conflict(String),
+    /// 413: the request body is over the limit.
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    /// 503: too much work queued (password checks); try again shortly.
+    #[error("{0}")]
+    Busy(String),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }

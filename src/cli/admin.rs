@@ -180,7 +180,7 @@ fn validate(cmd: &AdminCommand) -> anyhow::Result<()> {
         if v.trim().is_empty() {
             bail!("{what} must not be empty")
         }
-        Ok(())
+        check_text(what, v)
     };
     match cmd {
         AdminCommand::Account {
@@ -190,11 +190,21 @@ fn validate(cmd: &AdminCommand) -> anyhow::Result<()> {
             command: CustomerCommand::Create { name, .. },
         } => non_blank("--name", name),
         AdminCommand::User {
-            command: UserCommand::Create {
-                email, password, ..
-            },
+            command:
+                UserCommand::Create {
+                    email,
+                    password,
+                    first_name,
+                    last_name,
+                    ..
+                },
+        } => {
+            check_email(email)?;
+            check_text("--first-name", first_name.as_deref().unwrap_or(""))?;
+            check_text("--last-name", last_name.as_deref().unwrap_or(""))?;
+            check_password(password)
         }
-        | AdminCommand::User {
+        AdminCommand::User {
             command: UserCommand::SetPassword { email, password },
         } => {
             check_email(email)?;
@@ -210,7 +220,16 @@ fn validate(cmd: &AdminCommand) -> anyhow::Result<()> {
     }
 }
 
+/// Names end up in every wire format, so they must be plain text.
+fn check_text(what: &str, v: &str) -> anyhow::Result<()> {
+    if !crate::domain::is_plain_text(v) {
+        bail!("{what} must not contain control characters");
+    }
+    Ok(())
+}
+
 fn check_email(email: &str) -> anyhow::Result<()> {
+    check_text("--email", email)?;
     let email = email.trim();
     match email.split_once('@') {
         Some((local, domain))

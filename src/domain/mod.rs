@@ -17,6 +17,14 @@ pub use phone::{PhoneNumber, PhoneNumberError};
 pub use principal::{AccountScope, Principal, Role};
 pub use time::{Timestamp, parse_after_date};
 
+/// Text every wire format can carry: no control characters but tab and line breaks, and none
+/// of the two characters XML 1.0 forbids (U+FFFE, U+FFFF).
+pub fn is_plain_text(s: &str) -> bool {
+    !s.chars().any(|c| {
+        (c.is_control() && !matches!(c, '\n' | '\r' | '\t')) || matches!(c, '\u{FFFE}' | '\u{FFFF}')
+    })
+}
+
 /// Direction of a message relative to the endpoint that owns the conversation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Direction {

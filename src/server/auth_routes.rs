@@ -2,15 +2,15 @@
 //! login on POST, the current session on GET, `logout` as a provider) and Evo's `GetAuthStatus`
 //! on `/auth/status` (R70, R74, R75).
 
-use super::credentials::login_token;
+use super::credentials::{current_login_token, login_tokens};
 use super::operation::{Access, Call, Operation, Route, Verb};
 use crate::domain::{AccountScope, Principal, Timestamp};
 use crate::error::{Error, Result};
-use crate::service::auth::{API_KEY_PREFIX, new_login_token, secret_hash};
+use crate::service::auth::{new_login_token, secret_hash};
 use crate::wire::Reply;
 use crate::wire::dto::{Authenticate, AuthenticateResponse, UserInfo};
-use axum::http::header::{AUTHORIZATION, SET_COOKIE};
-use axum::http::{HeaderMap, HeaderValue, Method};
+use axum::http::header::SET_COOKIE;
+use axum::http::{HeaderValue, Method};
 
 /// Server-side lifetime of a login: RememberMe keeps it for 30 days, otherwise 12 hours.
 const PERMANENT_LOGIN_MS: i64 = 30 * 24 * 3600 * 1000;
@@ -52,7 +52,7 @@ async fn authenticate(call: Call) -> Result<Reply> {
     }
     if call.method == Method::GET || call.method == Method::HEAD {
         let principal = call.principal()?;
-        let token = login_token(&call.headers).or_else(|| bearer(&call.headers));
+        let token = current_login_token(&call.headers);
         return Ok(Reply::of(&AuthenticateResponse::for_principal(
             principal,
             token.as_deref(),
@@ -64,12 +64,6 @@ async fn authenticate(call: Call) -> Result<Reply> {
         )));
     }
     login(&call, &req).await
-}
-
-fn bearer(headers: &HeaderMap) -> Option<String> {
-    let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
-    let token = value.strip_prefix("Bearer ")?;
-    (!token.starts_with(API_KEY_PREFIX)).then(|| token.to_owned())
 }
 
 async fn login(call: &Call, req: &Authenticate) -> Result<Reply> {
@@ -111,7 +105,7 @@ async fn login(call: &Call, req: &Authenticate) -> Result<Reply> {
 }
 
 async fn logout(call: &Call) -> Result<Reply> {
-    if let Some(token) = login_token(&call.headers).or_else(|| bearer(&call.headers)) {
+    for token in login_tokens(&call.headers) {
         call.state.store.delete_login(&secret_hash(&token)).await?;
     }
     let expired = ["ss-id", "ss-pid", "ss-opt"].map(|name| format!("{name}=; Path=/; Max-Age=0"));

@@ -15,6 +15,7 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use tokio::sync::Semaphore;
 
 /// How long a verified password or API key is trusted without asking the store again. Short, so
 /// a password change or a revoked key (from any process) takes effect within it.
@@ -93,6 +94,40 @@ pub fn login_token(headers: &HeaderMap) -> Option<String> {
         .filter(|t| !t.is_empty())
 }
 
+/// Every login token a request carries (Bearer, `X-ss-*` headers, `ss-*` cookies), so logout
+/// can end each of them.
+pub fn login_tokens(headers: &HeaderMap) -> Vec<String> {
+    let mut tokens = Vec::new();
+    if let Ok(Some(Credential::Login(t))) = headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(authorization)
+        .transpose()
+    {
+        tokens.push(t);
+    }
+    let cookies = cookie_map(headers);
+    for name in ["ss-id", "ss-pid"] {
+        let header = headers
+            .get(format!("x-{name}"))
+            .and_then(|v| v.to_str().ok());
+        tokens.extend(header.map(str::to_owned));
+        tokens.extend(cookies.get(name).cloned());
+    }
+    tokens.retain(|t| !t.is_empty());
+    tokens.sort();
+    tokens.dedup();
+    tokens
+}
+
+/// The login token that authenticates this request, if a login token does.
+pub fn current_login_token(headers: &HeaderMap) -> Option<String> {
+    match credential(headers) {
+        Ok(Some(Credential::Login(t))) => Some(t),
+        _ => None,
+    }
+}
+
 fn cookie_map(headers: &HeaderMap) -> HashMap<String, String> {
     headers
         .get_all(COOKIE)
@@ -109,19 +144,26 @@ fn cookie_map(headers: &HeaderMap) -> HashMap<String, String> {
 /// A verified principal and when it was verified.
 type CacheEntry = (Arc<Principal>, Instant);
 
+/// How long a password check may wait for a free core before the server says it is busy.
+const VERIFY_QUEUE_WAIT: Duration = Duration::from_secs(5);
+
 /// Resolves credentials against the store, with the short-lived cache and the throttle.
 pub struct Authenticator {
     store: Arc<dyn Store>,
     throttle: Throttle,
     cache: Mutex<HashMap<[u8; 32], CacheEntry>>,
+    /// Argon2 costs ~19 MiB and tens of milliseconds per check: run at most one per core.
+    verify_slots: Semaphore,
 }
 
 impl Authenticator {
     pub fn new(store: Arc<dyn Store>) -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
         Self {
             store,
             throttle: Throttle::default(),
             cache: Mutex::new(HashMap::new()),
+            verify_slots: Semaphore::new(cores),
         }
     }
 
@@ -153,17 +195,22 @@ impl Authenticator {
         client: Option<IpAddr>,
     ) -> Result<Arc<Principal>> {
         let user_key = format!("user:{}", user.trim().to_lowercase());
-        let ip_key = client.map(|ip| format!("ip:{ip}"));
-        let keys: Vec<&str> = std::iter::once(user_key.as_str())
-            .chain(ip_key.as_deref())
+        let keys: Vec<String> = std::iter::once(user_key.clone())
+            .chain(client.map(|ip| format!("ip:{ip}")))
             .collect();
-        if self.throttle.is_blocked(&keys, Instant::now()) {
-            return Err(Error::TooManyAttempts);
-        }
+        let attempt = self
+            .throttle
+            .begin(keys, Instant::now())
+            .ok_or(Error::TooManyAttempts)?;
         let cache_key = secret_hash(&format!("{user_key}\0{password}"));
         if let Some(p) = self.cached(&cache_key) {
             return Ok(p);
         }
+        let _slot = tokio::time::timeout(VERIFY_QUEUE_WAIT, self.verify_slots.acquire())
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .ok_or_else(|| Error::Busy("Too many logins at once; try again shortly".to_owned()))?;
         let found = self.store.password_hash(user).await?;
         let (user_id, hash) = found.map_or((None, None), |(id, h)| (Some(id), Some(h)));
         let principal = match user_id {
@@ -175,7 +222,7 @@ impl Authenticator {
             }
         };
         let Some(principal) = principal else {
-            self.throttle.record_failure(&keys, Instant::now());
+            attempt.fail();
             return Err(Error::InvalidCredentials);
         };
         Ok(self.remember(cache_key, principal))

@@ -4,6 +4,7 @@
 mod auth_routes;
 pub mod credentials;
 mod health;
+mod listen;
 mod messages;
 pub mod operation;
 mod rewrite;
@@ -21,7 +22,6 @@ use axum::Router;
 use axum::middleware;
 use credentials::Authenticator;
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -47,15 +47,26 @@ pub fn operations() -> Vec<&'static Operation> {
     ]
 }
 
-/// The routes of `ops` (custom and predefined), encoded replies, health checks.
+/// The routes of `ops` (custom and predefined) and the health checks, every answer encoded in
+/// the negotiated format — a panic included.
 pub fn router(state: AppState, ops: &[&'static Operation]) -> Router {
-    let api = operation::routes(ops)
+    operation::routes(ops)
+        .merge(health::router())
         .fallback(|| async { Error::NotFound("Handler for Request not found".to_owned()) })
-        .layer(middleware::from_fn(encode_replies));
-    api.merge(health::router())
-        .layer(TraceLayer::new_for_http())
-        .layer(CatchPanicLayer::new())
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(middleware::from_fn(encode_replies))
+        .layer(
+            // The span names the path only: a query string may carry credentials.
+            TraceLayer::new_for_http().make_span_with(|req: &axum::extract::Request| {
+                tracing::debug_span!("request", method = %req.method(), path = %req.uri().path())
+            }),
+        )
         .with_state(state)
+}
+
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    Error::Internal(anyhow::anyhow!("a request handler panicked")).into_response()
 }
 
 /// Serves on an already-bound listener until `shutdown` resolves, then stops accepting, lets
@@ -89,15 +100,9 @@ pub async fn serve_operations(
     let literals = rewrite::Literals(Arc::new(operation::literal_segments(&ops)));
     let app = middleware::map_request(move |req| rewrite::rewrite(literals.clone(), req))
         .layer(router(state, &ops));
-    let app = axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
-        SocketAddr,
-    >(app);
-    let served = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await;
+    listen::serve_connections(listener, app, shutdown).await;
     let _ = stop_worker.send(true);
     let _ = worker.await;
     store.shutdown().await;
-    served?;
     Ok(())
 }

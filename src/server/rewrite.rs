@@ -3,11 +3,11 @@
 //! `_method` form field on a POST (R8).
 
 use crate::error::Error;
-use crate::wire::{Format, MAX_BODY_BYTES, RouteFormat};
+use crate::wire::{Format, MAX_BODY_BYTES, RouteFormat, render_error};
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{HeaderValue, Method, Uri, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use std::sync::Arc;
 
 /// Route literals, lower-cased, that incoming segments are matched against without case.
@@ -15,10 +15,10 @@ use std::sync::Arc;
 pub struct Literals(pub Arc<Vec<String>>);
 
 pub async fn rewrite(literals: Literals, mut req: Request) -> Result<Request, Response> {
-    if req.method() == Method::POST {
-        override_method(&mut req)
-            .await
-            .map_err(IntoResponse::into_response)?;
+    if req.method() == Method::POST
+        && let Err(err) = override_method(&mut req).await
+    {
+        return Err(render_error(&req, err));
     }
     let (path, format) = route_path(req.uri().path(), &literals.0);
     if let Some(format) = format {
@@ -101,10 +101,9 @@ async fn form_method(req: &mut Request) -> Result<Option<String>, Error> {
     let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
         .await
         .map_err(|_| {
-            Error::bad_request(
-                "RequestEntityTooLarge",
-                format!("The request body is larger than {MAX_BODY_BYTES} bytes"),
-            )
+            Error::PayloadTooLarge(format!(
+                "The request body is larger than {MAX_BODY_BYTES} bytes"
+            ))
         })?;
     let verb = form_urlencoded::parse(&bytes)
         .find(|(k, _)| k == "_method")

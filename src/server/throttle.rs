@@ -1,6 +1,7 @@
 //! Password-guessing throttle: once a user name or a client address has `LIMIT` failed password
 //! attempts within `WINDOW`, every further password attempt for it is refused (right or wrong,
-//! so the answer leaks nothing) until the oldest of those failures is a `WINDOW` old.
+//! so the answer leaks nothing) until the oldest of those failures is a `WINDOW` old. Attempts
+//! still being checked count against the limit too, so concurrent guesses cannot slip past it.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
@@ -8,41 +9,91 @@ use std::time::{Duration, Instant};
 
 pub const LIMIT: usize = 10;
 pub const WINDOW: Duration = Duration::from_secs(60);
-/// Beyond this many tracked keys, expired entries are swept before adding more.
+/// Beyond this many tracked keys, idle entries are swept before adding more.
 const SWEEP_AT: usize = 10_000;
 
 #[derive(Default)]
+struct Entry {
+    failures: VecDeque<Instant>,
+    in_flight: usize,
+}
+
+impl Entry {
+    fn forget_old(&mut self, now: Instant) {
+        while self
+            .failures
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= WINDOW)
+        {
+            self.failures.pop_front();
+        }
+    }
+}
+
+#[derive(Default)]
 pub struct Throttle {
-    failures: Mutex<HashMap<String, VecDeque<Instant>>>,
+    entries: Mutex<HashMap<String, Entry>>,
+}
+
+/// A reserved password attempt; dropping it releases the reservation.
+pub struct Attempt<'a> {
+    throttle: &'a Throttle,
+    keys: Vec<String>,
+    failed: bool,
 }
 
 impl Throttle {
-    pub fn is_blocked(&self, keys: &[&str], now: Instant) -> bool {
-        let Ok(map) = self.failures.lock() else {
-            return false;
-        };
-        keys.iter().any(|k| {
-            map.get(*k).is_some_and(|q| {
-                q.len() >= LIMIT && q.front().is_some_and(|t| now.duration_since(*t) < WINDOW)
+    /// Reserves an attempt for every key, or `None` when any of them is at the limit.
+    pub fn begin(&self, keys: Vec<String>, now: Instant) -> Option<Attempt<'_>> {
+        let mut map = self.entries.lock().ok()?;
+        if map.len() >= SWEEP_AT {
+            map.retain(|_, e| {
+                e.forget_old(now);
+                e.in_flight > 0 || !e.failures.is_empty()
+            });
+        }
+        let blocked = keys.iter().any(|k| {
+            map.get_mut(k).is_some_and(|e| {
+                e.forget_old(now);
+                e.failures.len() + e.in_flight >= LIMIT
             })
+        });
+        if blocked {
+            return None;
+        }
+        for k in &keys {
+            map.entry(k.clone()).or_default().in_flight += 1;
+        }
+        Some(Attempt {
+            throttle: self,
+            keys,
+            failed: false,
         })
     }
+}
 
-    pub fn record_failure(&self, keys: &[&str], now: Instant) {
-        let Ok(mut map) = self.failures.lock() else {
+impl Attempt<'_> {
+    /// The password was wrong: it counts as a failure for every key.
+    pub fn fail(mut self) {
+        self.failed = true;
+    }
+}
+
+impl Drop for Attempt<'_> {
+    fn drop(&mut self) {
+        let Ok(mut map) = self.throttle.entries.lock() else {
             return;
         };
-        if map.len() >= SWEEP_AT {
-            map.retain(|_, q| q.back().is_some_and(|t| now.duration_since(*t) < WINDOW));
-        }
-        for key in keys {
-            let q = map.entry((*key).to_owned()).or_default();
-            while q.front().is_some_and(|t| now.duration_since(*t) >= WINDOW) {
-                q.pop_front();
-            }
-            q.push_back(now);
-            if q.len() > LIMIT {
-                q.pop_front();
+        let now = Instant::now();
+        for k in &self.keys {
+            if let Some(e) = map.get_mut(k) {
+                e.in_flight = e.in_flight.saturating_sub(1);
+                if self.failed {
+                    e.failures.push_back(now);
+                    if e.failures.len() > LIMIT {
+                        e.failures.pop_front();
+                    }
+                }
             }
         }
     }
@@ -52,16 +103,36 @@ impl Throttle {
 mod tests {
     use super::*;
 
+    fn keys(k: &str) -> Vec<String> {
+        vec![k.to_owned()]
+    }
+
     #[test]
-    fn blocks_after_limit_until_the_window_passes() {
+    fn blocks_after_limit_failures() {
         let t = Throttle::default();
-        let start = Instant::now();
-        for i in 0..LIMIT {
-            assert!(!t.is_blocked(&["u"], start));
-            t.record_failure(&["u"], start + Duration::from_millis(i as u64));
+        let now = Instant::now();
+        for _ in 0..LIMIT {
+            t.begin(keys("u"), now).expect("allowed").fail();
         }
-        assert!(t.is_blocked(&["u"], start + Duration::from_secs(1)));
-        assert!(!t.is_blocked(&["other"], start + Duration::from_secs(1)));
-        assert!(!t.is_blocked(&["u"], start + WINDOW + Duration::from_millis(1)));
+        assert!(t.begin(keys("u"), now).is_none());
+        assert!(t.begin(vec!["other".into(), "u".into()], now).is_none());
+        assert!(t.begin(keys("other"), now).is_some());
+        assert!(
+            t.begin(keys("u"), now + WINDOW + Duration::from_secs(1))
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn attempts_in_flight_count_against_the_limit() {
+        let t = Throttle::default();
+        let now = Instant::now();
+        let held: Vec<_> = (0..LIMIT)
+            .map(|_| t.begin(keys("u"), now).expect("allowed"))
+            .collect();
+        assert!(t.begin(keys("u"), now).is_none());
+        drop(held);
+        // Successful attempts leave nothing behind.
+        assert!(t.begin(keys("u"), now).is_some());
     }
 }

@@ -17,6 +17,11 @@ pub const DEFAULT_PAGE_SIZE: i64 = 25;
 pub const MAX_PAGE_SIZE: i64 = 1000;
 /// ListConversations has no paging in the contract; it returns this many, most recent first.
 pub const MAX_CONVERSATIONS: u64 = 500;
+/// `All=true` returns at most this many messages (with `HasMorePages` set when there are more),
+/// so one request cannot pull a whole account into memory.
+pub const MAX_ALL_ITEMS: i64 = 10_000;
+/// Most ids one filter (AccountIds, SpecificIds, …) may name.
+pub const MAX_FILTER_IDS: usize = 1000;
 
 pub async fn send(store: &dyn Store, caller: &Principal, req: SendMessage) -> Result<Message> {
     let mut problems = Problems::default();
@@ -46,14 +51,11 @@ pub async fn send(store: &dyn Store, caller: &Principal, req: SendMessage) -> Re
 
 fn check_body(text: &str) -> Result<MessageBody, FieldError> {
     use crate::domain::MessageBody as B;
-    if text
-        .chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-    {
+    if !crate::domain::is_plain_text(text) {
         return Err(FieldError::new(
             "InvalidCharacters",
             "Body",
-            "'Body' must not contain control characters other than tab and line breaks.",
+            "'Body' must not contain control characters (other than tab and line breaks) or U+FFFE/U+FFFF.",
         ));
     }
     B::parse(text).map_err(|e| {
@@ -136,6 +138,15 @@ pub async fn list(store: &dyn Store, caller: &Principal, req: ListMessages) -> R
         ));
     }
     let after = after_date(req.after_date.as_deref(), &mut problems);
+    for (field, ids) in [
+        ("AccountIds", &req.account_ids),
+        ("CustomerIds", &req.customer_ids),
+        ("EndpointIds", &req.endpoint_ids),
+        ("ConversationIds", &req.conversation_ids),
+        ("SpecificIds", &req.list.specific_ids),
+    ] {
+        check_filter_size(field, ids, &mut problems);
+    }
     problems.finish()?;
 
     let per_page = match req.list.count_per_page {
@@ -143,11 +154,13 @@ pub async fn list(store: &dyn Store, caller: &Principal, req: ListMessages) -> R
         _ => DEFAULT_PAGE_SIZE,
     };
     let simplified = req.list.simplified_paging;
-    let window = (!req.list.all).then(|| {
-        let offset = u64::try_from(page.saturating_mul(per_page)).unwrap_or(u64::MAX);
-        let extra = u64::from(simplified);
-        (offset, per_page.unsigned_abs() + extra)
-    });
+    let (offset, limit) = if req.list.all {
+        (0, MAX_ALL_ITEMS)
+    } else {
+        (page.saturating_mul(per_page), per_page)
+    };
+    // One extra row tells simplified paging (and a capped All) whether more exist.
+    let window = Some((offset.unsigned_abs(), limit.unsigned_abs() + 1));
     let query = MessageQuery {
         scope: caller
             .scope()
@@ -163,20 +176,18 @@ pub async fn list(store: &dyn Store, caller: &Principal, req: ListMessages) -> R
         with_total: !simplified,
     };
     let mut result = store.list_messages(&query).await?;
+    let more = result.items.len() as u64 > limit.unsigned_abs();
+    result
+        .items
+        .truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     let (total_pages, has_more_pages) = if simplified {
-        let more = window.is_some_and(|(_, limit)| result.items.len() as u64 >= limit);
-        if more {
-            result.items.pop();
-        }
         (0, more)
+    } else if req.list.all {
+        (i64::from(!result.items.is_empty()), more)
     } else {
         let total = i64::try_from(result.total.unwrap_or(0)).unwrap_or(i64::MAX);
-        if req.list.all {
-            (i64::from(total > 0), false)
-        } else {
-            let pages = (total + per_page - 1) / per_page;
-            (pages, page + 1 < pages)
-        }
+        let pages = total.saturating_add(per_page - 1) / per_page;
+        (pages, page.saturating_add(1) < pages)
     };
     Ok(MessageList {
         page: result,
@@ -192,6 +203,13 @@ pub async fn conversations(
 ) -> Result<Vec<crate::domain::Conversation>> {
     let mut problems = Problems::default();
     let after = after_date(req.after_date.as_deref(), &mut problems);
+    for (field, ids) in [
+        ("AccountIds", &req.account_ids),
+        ("CustomerIds", &req.customer_ids),
+        ("EndpointIds", &req.endpoint_ids),
+    ] {
+        check_filter_size(field, ids, &mut problems);
+    }
     problems.finish()?;
     let query = ConversationQuery {
         scope: caller
@@ -216,6 +234,16 @@ fn after_date(raw: Option<&str>, problems: &mut Problems) -> Option<crate::domai
         ));
     }
     parsed
+}
+
+fn check_filter_size(field: &'static str, ids: &[String], problems: &mut Problems) {
+    if ids.len() > MAX_FILTER_IDS {
+        problems.push(FieldError::new(
+            "MaxItems",
+            field,
+            format!("'{field}' may name at most {MAX_FILTER_IDS} ids."),
+        ));
+    }
 }
 
 fn ids<T>(raw: Vec<String>, make: fn(String) -> T) -> Vec<T> {

@@ -6,6 +6,7 @@ use super::negotiate::{Format, RouteFormat};
 use super::{csv, jsv, xml_in};
 use crate::error::Error;
 use axum::body::Body;
+use axum::extract::rejection::RawPathParamsRejection;
 use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::header;
 use axum::http::request::Parts;
@@ -18,7 +19,14 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// Content-Type (or, without one, the route's format), then path variables, then the query
 /// string, then form fields.
 pub async fn read_fields(parts: &mut Parts, body: Body) -> Result<Fields, Error> {
-    let path = RawPathParams::from_request_parts(parts, &()).await.ok();
+    let path = match RawPathParams::from_request_parts(parts, &()).await {
+        Ok(path) => Some(path),
+        // A path variable that is not valid UTF-8 names nothing that can exist.
+        Err(RawPathParamsRejection::InvalidUtf8InPathParam(_)) => {
+            return Err(Error::NotFound("Handler for Request not found".to_owned()));
+        }
+        Err(_) => None,
+    };
     let content_type = parts
         .headers
         .get(header::CONTENT_TYPE)
@@ -28,18 +36,16 @@ pub async fn read_fields(parts: &mut Parts, body: Body) -> Result<Fields, Error>
     let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
         .await
         .map_err(|_| {
-            Error::bad_request(
-                "RequestEntityTooLarge",
-                format!("The request body is larger than {MAX_BODY_BYTES} bytes"),
-            )
+            Error::PayloadTooLarge(format!(
+                "The request body is larger than {MAX_BODY_BYTES} bytes"
+            ))
         })?;
     let (mut fields, form) = decode_body(content_type.as_deref(), route_format, &bytes)?;
     if let Some(path) = &path {
         fields.merge_pairs(path.iter().map(|(k, v)| (k, v.to_owned())));
     }
     if let Some(q) = parts.uri.query() {
-        let pairs: Vec<(String, String)> =
-            form_urlencoded::parse(q.as_bytes()).into_owned().collect();
+        let pairs = parse_urlencoded(q.as_bytes(), "query string")?;
         fields.merge_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.clone())));
     }
     fields.merge(form);
@@ -53,6 +59,8 @@ pub fn decode_body(
     route_format: Option<Format>,
     bytes: &[u8],
 ) -> Result<(Fields, Fields), Error> {
+    // A UTF-8 byte-order mark is not content.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(Default::default());
     }
@@ -61,7 +69,7 @@ pub fn decode_body(
         .map(|c| c.trim().to_ascii_lowercase());
     match essence.as_deref() {
         Some("application/x-www-form-urlencoded") => {
-            let pairs: Vec<(String, String)> = form_urlencoded::parse(bytes).into_owned().collect();
+            let pairs = parse_urlencoded(bytes, "form body")?;
             let mut form = Fields::default();
             form.merge_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.clone())));
             Ok((Fields::default(), form))
@@ -122,6 +130,33 @@ fn decode_json(bytes: &[u8]) -> Result<Fields, Error> {
     Ok(fields)
 }
 
+/// `a=1&b=x+y` pairs, refusing percent-encodings that are not UTF-8 (rather than replacing them).
+pub fn parse_urlencoded(bytes: &[u8], what: &str) -> Result<Vec<(String, String)>, Error> {
+    let decode = |raw: &[u8]| -> Result<String, Error> {
+        let spaced: Vec<u8> = raw
+            .iter()
+            .map(|&b| if b == b'+' { b' ' } else { b })
+            .collect();
+        let decoded: Vec<u8> = percent_encoding::percent_decode(&spaced).collect();
+        String::from_utf8(decoded).map_err(|_| {
+            Error::bad_request(
+                "SerializationException",
+                format!("The {what} is not valid UTF-8"),
+            )
+        })
+    };
+    bytes
+        .split(|b| *b == b'&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let mut kv = pair.splitn(2, |b| *b == b'=');
+            let key = decode(kv.next().unwrap_or_default())?;
+            let value = decode(kv.next().unwrap_or_default())?;
+            Ok((key, value))
+        })
+        .collect()
+}
+
 /// A JSON Lines body carries one request: its first non-blank line.
 fn decode_json_lines(bytes: &[u8]) -> Result<Fields, Error> {
     let line = bytes
@@ -154,6 +189,21 @@ mod tests {
         assert_eq!(f.text("toAddress"), Some("+1"));
         assert_eq!(f.text("n"), Some("5"));
         assert_eq!(f.text("b"), Some("true"));
+    }
+
+    #[test]
+    fn urlencoded_values_must_be_utf8() {
+        assert_eq!(
+            parse_urlencoded(b"a=x+y%2B&b=&c", "q").unwrap(),
+            vec![
+                ("a".to_owned(), "x y+".to_owned()),
+                ("b".to_owned(), String::new()),
+                ("c".to_owned(), String::new())
+            ]
+        );
+        assert!(parse_urlencoded(b"body=%FF", "q").is_err());
+        assert!(parse_urlencoded(b"body=raw\xff", "q").is_err());
+        assert!(parse_urlencoded(b"%C3%28=1", "q").is_err());
     }
 
     #[test]

@@ -38,6 +38,18 @@ pub fn error_object(err: &Error) -> (StatusCode, Object) {
             &[],
         ),
         Error::Conflict(m) => (StatusCode::CONFLICT, "Conflict", m.clone(), &[]),
+        Error::PayloadTooLarge(m) => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "RequestEntityTooLarge",
+            m.clone(),
+            &[],
+        ),
+        Error::Busy(m) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "ServiceUnavailable",
+            m.clone(),
+            &[],
+        ),
         Error::Internal(cause) => {
             tracing::error!(error = ?cause, "internal error");
             (

@@ -21,7 +21,7 @@ pub use error::error_object;
 pub use fields::{Fields, FromFields, Problems, Raw};
 pub use jsv::parse as parse_jsv;
 pub use negotiate::{Format, RouteFormat, negotiate, query_param};
-pub use reply::{Reply, encode_replies};
+pub use reply::{Reply, encode_replies, render_error};
 pub use value::{Dto, Object, Value, XmlOrder, ns};
 
 /// Encodes a response object in `format`.

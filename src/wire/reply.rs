@@ -125,6 +125,17 @@ pub async fn encode_replies(req: Request, next: Next) -> Response {
     res
 }
 
+/// An error answered before routing (so before `encode_replies` runs), encoded right away.
+pub fn render_error(req: &Request, err: Error) -> Response {
+    let (format, callback) = match request_encoding(req) {
+        Ok(e) => (e.format, e.callback),
+        Err(_) => (Format::Json, None),
+    };
+    let mut res = err.into_response();
+    finish(&mut res, format, callback.as_deref(), req.method());
+    res
+}
+
 fn finish(res: &mut Response, format: Format, callback: Option<&str>, method: &Method) {
     let obj = match res.extensions_mut().remove::<Encodable>() {
         Some(Encodable(obj)) => obj,

@@ -52,7 +52,7 @@ fn write_member(
             let _ = write!(out, "<{tag}>{i}</{tag}>");
         }
         Value::Str(s) => {
-            let _ = write!(out, "<{tag}>{}</{tag}>", escape(s.as_str()));
+            let _ = write!(out, "<{tag}>{}</{tag}>", text(s));
         }
         Value::Enum(s) => {
             let _ = write!(out, "<{tag}>{s}</{tag}>");
@@ -61,7 +61,7 @@ fn write_member(
             let p = format!("d{}p1", depth + 1);
             let _ = write!(out, "<{tag} xmlns:{p}=\"{}\">", ns::ARRAYS);
             for s in items {
-                let _ = write!(out, "<{p}:string>{}</{p}:string>", escape(s.as_str()));
+                let _ = write!(out, "<{p}:string>{}</{p}:string>", text(s));
             }
             let _ = write!(out, "</{tag}>");
         }
@@ -80,6 +80,26 @@ fn write_member(
             write_members(out, obj, &child, depth + 1);
             let _ = write!(out, "</{tag}>");
         }
+    }
+}
+
+/// Escaped element text. Characters XML 1.0 cannot carry at all become U+FFFD, so one odd
+/// string can never make a whole document unreadable.
+fn text(s: &str) -> std::borrow::Cow<'_, str> {
+    if crate::domain::is_plain_text(s) {
+        escape(s)
+    } else {
+        let cleaned: String = s
+            .chars()
+            .map(|c| {
+                if crate::domain::is_plain_text(c.encode_utf8(&mut [0; 4])) {
+                    c
+                } else {
+                    '\u{FFFD}'
+                }
+            })
+            .collect();
+        escape(cleaned.as_str()).into_owned().into()
     }
 }
 
@@ -125,6 +145,13 @@ mod tests {
                 ns::MESSAGING
             )
         );
+    }
+
+    #[test]
+    fn characters_xml_cannot_carry_are_replaced() {
+        let obj = Object::new("M", ns::MESSAGING).field("Text", "a\u{1}b\u{FFFE}");
+        let xml = String::from_utf8(encode(&obj)).unwrap();
+        assert!(xml.contains("<Text>a\u{FFFD}b\u{FFFD}</Text>"), "{xml}");
     }
 
     #[test]

@@ -37,7 +37,9 @@ pub fn insert_outgoing(
             "insert into conversations (id, account_id, customer_id, endpoint_id, other_address, last_message_id, last_message_at)
              values (?1, ?2, ?3, ?4, ?5, ?6, ?7)
              on conflict (endpoint_id, other_address) do update
-               set last_message_id = excluded.last_message_id, last_message_at = excluded.last_message_at
+               set last_message_id = case when excluded.last_message_at >= last_message_at
+                                          then excluded.last_message_id else last_message_id end,
+                   last_message_at = max(last_message_at, excluded.last_message_at)
              returning id",
         )
         .and_then(|mut s| {
