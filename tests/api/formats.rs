@@ -97,7 +97,7 @@ fn scrub_date(text: &str) -> String {
 }
 
 #[tokio::test]
-async fn golden_single_dto_in_every_format() {
+async fn r15_golden_single_dto_in_every_format() {
     let f = fixture().await;
     let cases = [
         ("application/json", "application/json; charset=utf-8",

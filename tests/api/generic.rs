@@ -53,6 +53,37 @@ static ECHO: Operation = Operation {
     handler: |call| Box::pin(echo(call)),
 };
 
+async fn explode(_: Call) -> Result<Reply> {
+    panic!("a handler bug")
+}
+
+static EXPLODE: Operation = Operation {
+    name: "Explode",
+    routes: &[Route {
+        path: "/explode",
+        verbs: &[],
+    }],
+    access: Access::Public,
+    handler: |call| Box::pin(explode(call)),
+};
+
+#[tokio::test]
+async fn r60_a_panicking_handler_answers_500_in_the_negotiated_format() {
+    let mut ops = evo::server::operations();
+    ops.push(&EXPLODE);
+    let app = spawn_app_with(ops).await;
+    let (status, ct, text) = call(&app, Method::GET, "/explode.xml", None).await;
+    assert_eq!(status, 500);
+    assert_eq!(ct, "application/xml");
+    assert!(text.contains("<ErrorCode>Exception</ErrorCode>"), "{text}");
+    assert!(
+        !text.contains("a handler bug"),
+        "internal details stay in the log"
+    );
+    // The server keeps serving.
+    assert_eq!(call(&app, Method::GET, "/explode", None).await.0, 500);
+}
+
 async fn call(
     app: &TestApp,
     method: Method,

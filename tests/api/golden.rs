@@ -73,7 +73,7 @@ async fn post_seed_xml(app: &TestApp, t: &Tenant, path: &str, xml: String) -> St
 }
 
 #[tokio::test]
-async fn seed_xml_request_is_accepted_and_answered_in_the_seed_shape() {
+async fn r40_r41_r43_seed_xml_request_is_accepted_and_answered_in_the_seed_shape() {
     let app = spawn_app().await;
     let t = app.tenant("Acme").await;
     let xml = seed_xml("Hello", &t.endpoint, "", "+15556667777");

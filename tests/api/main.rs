@@ -8,6 +8,7 @@ mod durability;
 mod formats;
 mod generic;
 mod golden;
+mod hardening;
 mod helpers;
 mod list;
 mod negotiation;

@@ -12,7 +12,7 @@ fn is_rfc3339_millis(s: &str) -> bool {
 }
 
 #[tokio::test]
-async fn send_returns_message_info_with_exactly_the_contract_fields() {
+async fn r20_r22_r30_send_returns_message_info_with_exactly_the_contract_fields() {
     let app = spawn_app().await;
     let t = app.tenant("Acme").await;
     let m = app.send(&t, "+15556667777", "Hello").await;
@@ -194,7 +194,7 @@ async fn validation(app: &TestApp, t: &Tenant, body: Value) -> Vec<(String, Stri
 }
 
 #[tokio::test]
-async fn r64_every_validation_error_names_its_field() {
+async fn r61_r64_every_validation_error_names_its_field() {
     let app = spawn_app().await;
     let t = app.tenant("Acme").await;
     let e = t.endpoint.as_str();

@@ -272,3 +272,30 @@ impl Store for SqliteStore {
         self.writer.stop().await;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connections_are_durable_wal_with_full_sync() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = Connection::open(dir.path().join("t.db")).unwrap();
+        configure_conn(&conn).unwrap();
+        let pragma = |name: &str| -> String {
+            conn.query_row(&format!("pragma {name}"), [], |r| {
+                r.get::<_, rusqlite::types::Value>(0)
+            })
+            .map(|v| match v {
+                rusqlite::types::Value::Integer(i) => i.to_string(),
+                rusqlite::types::Value::Text(t) => t,
+                other => format!("{other:?}"),
+            })
+            .unwrap()
+        };
+        assert_eq!(pragma("journal_mode"), "wal");
+        // 2 = FULL: every commit is fsynced before the writer answers.
+        assert_eq!(pragma("synchronous"), "2");
+        assert_eq!(pragma("foreign_keys"), "1");
+    }
+}
