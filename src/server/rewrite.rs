@@ -3,7 +3,7 @@
 //! `_method` form field on a POST (R8).
 
 use crate::error::Error;
-use crate::wire::{Format, MAX_BODY_BYTES, RouteFormat, render_error};
+use crate::wire::{Format, RouteFormat, read_body, render_error};
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{HeaderValue, Method, Uri, header};
@@ -98,13 +98,7 @@ fn is_form(content_type: Option<&HeaderValue>) -> bool {
 /// Reads a form body for `_method`, then puts the body back for the operation.
 async fn form_method(req: &mut Request) -> Result<Option<String>, Error> {
     let body = std::mem::take(req.body_mut());
-    let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
-        .await
-        .map_err(|_| {
-            Error::PayloadTooLarge(format!(
-                "The request body is larger than {MAX_BODY_BYTES} bytes"
-            ))
-        })?;
+    let bytes = read_body(body).await?;
     let verb = form_urlencoded::parse(&bytes)
         .find(|(k, _)| k == "_method")
         .map(|(_, v)| v.into_owned());

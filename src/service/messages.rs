@@ -138,15 +138,16 @@ pub async fn list(store: &dyn Store, caller: &Principal, req: ListMessages) -> R
         ));
     }
     let after = after_date(req.after_date.as_deref(), &mut problems);
-    for (field, ids) in [
-        ("AccountIds", &req.account_ids),
-        ("CustomerIds", &req.customer_ids),
-        ("EndpointIds", &req.endpoint_ids),
-        ("ConversationIds", &req.conversation_ids),
-        ("SpecificIds", &req.list.specific_ids),
-    ] {
-        check_filter_size(field, ids, &mut problems);
-    }
+    check_filter_sizes(
+        &[
+            ("AccountIds", &req.account_ids),
+            ("CustomerIds", &req.customer_ids),
+            ("EndpointIds", &req.endpoint_ids),
+            ("ConversationIds", &req.conversation_ids),
+            ("SpecificIds", &req.list.specific_ids),
+        ],
+        &mut problems,
+    );
     problems.finish()?;
 
     let per_page = match req.list.count_per_page {
@@ -203,13 +204,14 @@ pub async fn conversations(
 ) -> Result<Vec<crate::domain::Conversation>> {
     let mut problems = Problems::default();
     let after = after_date(req.after_date.as_deref(), &mut problems);
-    for (field, ids) in [
-        ("AccountIds", &req.account_ids),
-        ("CustomerIds", &req.customer_ids),
-        ("EndpointIds", &req.endpoint_ids),
-    ] {
-        check_filter_size(field, ids, &mut problems);
-    }
+    check_filter_sizes(
+        &[
+            ("AccountIds", &req.account_ids),
+            ("CustomerIds", &req.customer_ids),
+            ("EndpointIds", &req.endpoint_ids),
+        ],
+        &mut problems,
+    );
     problems.finish()?;
     let query = ConversationQuery {
         scope: caller
@@ -236,13 +238,15 @@ fn after_date(raw: Option<&str>, problems: &mut Problems) -> Option<crate::domai
     parsed
 }
 
-fn check_filter_size(field: &'static str, ids: &[String], problems: &mut Problems) {
-    if ids.len() > MAX_FILTER_IDS {
-        problems.push(FieldError::new(
-            "MaxItems",
-            field,
-            format!("'{field}' may name at most {MAX_FILTER_IDS} ids."),
-        ));
+fn check_filter_sizes(filters: &[(&'static str, &Vec<String>)], problems: &mut Problems) {
+    for (field, ids) in filters {
+        if ids.len() > MAX_FILTER_IDS {
+            problems.push(FieldError::new(
+                "MaxItems",
+                field,
+                format!("'{field}' may name at most {MAX_FILTER_IDS} ids."),
+            ));
+        }
     }
 }
 

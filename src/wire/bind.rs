@@ -33,13 +33,7 @@ pub async fn read_fields(parts: &mut Parts, body: Body) -> Result<Fields, Error>
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let route_format = parts.extensions.get::<RouteFormat>().map(|f| f.0);
-    let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
-        .await
-        .map_err(|_| {
-            Error::PayloadTooLarge(format!(
-                "The request body is larger than {MAX_BODY_BYTES} bytes"
-            ))
-        })?;
+    let bytes = read_body(body).await?;
     let (mut fields, form) = decode_body(content_type.as_deref(), route_format, &bytes)?;
     if let Some(path) = &path {
         fields.merge_pairs(path.iter().map(|(k, v)| (k, v.to_owned())));
@@ -128,6 +122,17 @@ fn decode_json(bytes: &[u8]) -> Result<Fields, Error> {
         fields.set(&key, raw);
     }
     Ok(fields)
+}
+
+/// The whole request body, refusing more than `MAX_BODY_BYTES`.
+pub async fn read_body(body: Body) -> Result<axum::body::Bytes, Error> {
+    axum::body::to_bytes(body, MAX_BODY_BYTES)
+        .await
+        .map_err(|_| {
+            Error::PayloadTooLarge(format!(
+                "The request body is larger than {MAX_BODY_BYTES} bytes"
+            ))
+        })
 }
 
 /// `a=1&b=x+y` pairs, refusing percent-encodings that are not UTF-8 (rather than replacing them).

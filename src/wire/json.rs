@@ -39,15 +39,10 @@ pub fn camel_case_into(out: &mut String, pascal: &str) {
 
 fn write_object(out: &mut String, obj: &Object) {
     out.push('{');
-    let mut first = true;
-    for (name, value) in &obj.fields {
-        if matches!(value, Value::Null) {
-            continue;
-        }
-        if !first {
+    for (i, (name, value)) in obj.present_fields().enumerate() {
+        if i > 0 {
             out.push(',');
         }
-        first = false;
         out.push('"');
         camel_case_into(out, name);
         out.push_str("\":");

@@ -17,15 +17,10 @@ pub fn encode(obj: &Object) -> Vec<u8> {
 
 pub fn write_object(out: &mut String, obj: &Object) {
     out.push('{');
-    let mut first = true;
-    for (name, value) in &obj.fields {
-        if matches!(value, Value::Null) {
-            continue;
-        }
-        if !first {
+    for (i, (name, value)) in obj.present_fields().enumerate() {
+        if i > 0 {
             out.push(',');
         }
-        first = false;
         super::json::camel_case_into(out, name);
         out.push(':');
         write_value(out, value);

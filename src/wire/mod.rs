@@ -16,7 +16,7 @@ mod xml_in;
 
 pub mod dto;
 
-pub use bind::{MAX_BODY_BYTES, decode_body, read_fields};
+pub use bind::{MAX_BODY_BYTES, decode_body, read_body, read_fields};
 pub use error::error_object;
 pub use fields::{Fields, FromFields, Problems, Raw};
 pub use jsv::parse as parse_jsv;

@@ -69,6 +69,13 @@ impl Object {
         self
     }
 
+    /// Members with a value, in declaration order: what JSON and JSV write (R22).
+    pub fn present_fields(&self) -> impl Iterator<Item = &(&'static str, Value)> {
+        self.fields
+            .iter()
+            .filter(|(_, v)| !matches!(v, Value::Null))
+    }
+
     /// The first member that is a list of DTOs: the rows of a list response in CSV and JSON
     /// Lines (R50, R52, Q19).
     pub fn first_object_list(&self) -> Option<&[Object]> {
