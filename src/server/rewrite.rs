@@ -40,6 +40,9 @@ pub async fn rewrite(literals: Literals, mut req: Request) -> Result<Request, Re
 
 /// The path to route, and the format the route itself fixes.
 fn route_path(path: &str, literals: &[String]) -> (String, Option<Format>) {
+    if !needs_rewrite(path) {
+        return (path.to_owned(), None);
+    }
     let mut segments: Vec<String> = path.split('/').map(str::to_owned).collect();
     let mut suffix = None;
     if let Some(last) = segments.last_mut()
@@ -61,6 +64,17 @@ fn route_path(path: &str, literals: &[String]) -> (String, Option<Format>) {
         _ => None,
     };
     (segments.join("/"), predefined.or(suffix))
+}
+
+/// Most requests (`/messages`, `/sessions/…/messages`) need nothing: no suffix, no upper case,
+/// no predefined route. Checking that first keeps the hot path free of allocations.
+fn needs_rewrite(path: &str) -> bool {
+    let last = path.rsplit('/').next().unwrap_or("");
+    last.contains('.')
+        || path.bytes().any(|b| b.is_ascii_uppercase())
+        || path.starts_with("/api/")
+        || path.contains("/reply/")
+        || path.contains("/oneway/")
 }
 
 /// R8: a POST may say which verb it stands for.

@@ -23,6 +23,18 @@ const PREFERRED: [Format; 5] = [
     Format::Jsonl,
 ];
 
+/// Media types read on input (Content-Type and Accept).
+const MEDIA_TYPES: [(&str, Format); 8] = [
+    ("application/json", Format::Json),
+    ("text/json", Format::Json),
+    ("application/xml", Format::Xml),
+    ("text/xml", Format::Xml),
+    ("text/jsv", Format::Jsv),
+    ("text/csv", Format::Csv),
+    ("text/jsonl", Format::Jsonl),
+    ("application/jsonl", Format::Jsonl),
+];
+
 impl Format {
     /// R15.
     pub fn content_type(self) -> &'static str {
@@ -50,15 +62,11 @@ impl Format {
 
     /// A media type such as `application/json; charset=utf-8`.
     pub fn from_media_type(media: &str) -> Option<Self> {
-        let essence = media.split(';').next()?.trim().to_ascii_lowercase();
-        match essence.as_str() {
-            "application/json" | "text/json" => Some(Format::Json),
-            "application/xml" | "text/xml" => Some(Format::Xml),
-            "text/jsv" => Some(Format::Jsv),
-            "text/csv" => Some(Format::Csv),
-            "text/jsonl" | "application/jsonl" => Some(Format::Jsonl),
-            _ => None,
-        }
+        let essence = media.split(';').next()?.trim();
+        MEDIA_TYPES
+            .iter()
+            .find(|(m, _)| m.eq_ignore_ascii_case(essence))
+            .map(|(_, f)| *f)
     }
 }
 
@@ -77,21 +85,15 @@ pub fn negotiate(
         return Format::Json;
     };
     let request_format = content_type.and_then(Format::from_media_type);
-    let accepted: Vec<&str> = accept.split(',').map(str::trim).collect();
-    let accepts = |f: Format| {
-        accepted
-            .iter()
-            .any(|m| Format::from_media_type(m) == Some(f))
-    };
+    let accepted = || accept.split(',').map(str::trim);
+    let accepts = |f: Format| accepted().any(|m| Format::from_media_type(m) == Some(f));
     if let Some(f) = request_format.filter(|f| accepts(*f)) {
         return f;
     }
     if let Some(f) = PREFERRED.into_iter().find(|f| accepts(*f)) {
         return f;
     }
-    let any = accepted
-        .iter()
-        .any(|m| m.split(';').next().map(str::trim) == Some("*/*"));
+    let any = accepted().any(|m| m.split(';').next().map(str::trim) == Some("*/*"));
     if any {
         return request_format.unwrap_or(Format::Json);
     }

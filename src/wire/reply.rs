@@ -173,7 +173,8 @@ fn request_encoding(req: &Request) -> Result<Encoding, Error> {
         header_str(header::ACCEPT),
         header_str(header::CONTENT_TYPE),
     );
-    let callback = match req.uri().query().and_then(|q| query_param(q, "callback")) {
+    let query = req.uri().query().filter(|q| q.contains("allback"));
+    let callback = match query.and_then(|q| query_param(q, "callback")) {
         Some(cb) if format == Format::Json => Some(valid_callback(cb)?),
         _ => None,
     };
