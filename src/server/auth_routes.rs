@@ -8,6 +8,7 @@ use crate::domain::{AccountScope, Principal, Timestamp};
 use crate::error::{Error, Result};
 use crate::service::auth::{new_login_token, secret_hash};
 use crate::wire::Reply;
+use crate::wire::dto::defs;
 use crate::wire::dto::{Authenticate, AuthenticateResponse, UserInfo};
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderValue, Method};
@@ -19,7 +20,8 @@ const TEMPORARY_LOGIN_MS: i64 = 12 * 3600 * 1000;
 const PERMANENT_COOKIE_SECS: i64 = 20 * 365 * 24 * 3600;
 
 pub static AUTHENTICATE: Operation = Operation {
-    name: "Authenticate",
+    request: &defs::AUTHENTICATE,
+    response: Some(&defs::AUTHENTICATE_RESPONSE),
     routes: &[
         Route {
             path: "/auth",
@@ -35,7 +37,8 @@ pub static AUTHENTICATE: Operation = Operation {
 };
 
 pub static GET_AUTH_STATUS: Operation = Operation {
-    name: "GetAuthStatus",
+    request: &defs::GET_AUTH_STATUS,
+    response: Some(&defs::USER_INFO),
     routes: &[Route {
         path: "/auth/status",
         verbs: &[Verb::Get],

@@ -4,6 +4,7 @@ use super::operation::{Access, Call, Operation, Route, Verb};
 use crate::domain::Role;
 use crate::error::Result;
 use crate::service::messages;
+use crate::wire::dto::defs;
 use crate::wire::dto::{
     ListConversations, ListConversationsResponse, ListMessages, ListResponse, MessageInfo,
     SendMessage,
@@ -11,7 +12,8 @@ use crate::wire::dto::{
 use crate::wire::{Dto, Reply};
 
 pub static SEND_MESSAGE: Operation = Operation {
-    name: "SendMessage",
+    request: &defs::SEND_MESSAGE,
+    response: Some(&defs::MESSAGE_INFO),
     routes: &[
         Route {
             path: "/sessions/{sessionId}/messages",
@@ -28,7 +30,8 @@ pub static SEND_MESSAGE: Operation = Operation {
 };
 
 pub static LIST_MESSAGES: Operation = Operation {
-    name: "ListMessages",
+    request: &defs::LIST_MESSAGES,
+    response: Some(&defs::LIST_RESPONSE_OF_MESSAGE_INFO),
     routes: &[Route {
         path: "/messages",
         verbs: &[Verb::Get],
@@ -38,7 +41,8 @@ pub static LIST_MESSAGES: Operation = Operation {
 };
 
 pub static LIST_CONVERSATIONS: Operation = Operation {
-    name: "ListConversations",
+    request: &defs::LIST_CONVERSATIONS,
+    response: Some(&defs::LIST_CONVERSATIONS_RESPONSE),
     routes: &[Route {
         path: "/conversations",
         verbs: &[Verb::Get],

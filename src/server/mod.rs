@@ -6,6 +6,8 @@ pub mod credentials;
 mod health;
 mod listen;
 mod messages;
+mod metadata;
+mod openapi;
 pub mod operation;
 mod rewrite;
 mod throttle;
@@ -52,6 +54,7 @@ pub fn operations() -> Vec<&'static Operation> {
 pub fn router(state: AppState, ops: &[&'static Operation]) -> Router {
     operation::routes(ops)
         .merge(health::router())
+        .merge(metadata::router())
         .fallback(|| async { Error::NotFound("Handler for Request not found".to_owned()) })
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(middleware::from_fn(encode_replies))
@@ -91,7 +94,7 @@ pub async fn serve_operations(
     let state = AppState {
         auth: Arc::new(Authenticator::new(store.clone())),
         store: store.clone(),
-        operations: Arc::new(operation::registry(&ops)),
+        operations: Arc::new(operation::Registry::new(ops.clone())),
     };
     let (stop_worker, stop_rx) = watch::channel(false);
     let worker = tokio::spawn(DeliveryWorker::new(store.clone(), carrier).run(stop_rx));

@@ -6,6 +6,7 @@ use super::AppState;
 use super::credentials::credential;
 use crate::domain::{Principal, Role};
 use crate::error::{Error, Result};
+use crate::wire::schema::DtoDef;
 use crate::wire::{FromFields, Reply, read_fields};
 use axum::Router;
 use axum::extract::{ConnectInfo, Path, Request, State};
@@ -37,6 +38,16 @@ pub enum Verb {
 }
 
 impl Verb {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verb::Get => "GET",
+            Verb::Post => "POST",
+            Verb::Put => "PUT",
+            Verb::Patch => "PATCH",
+            Verb::Delete => "DELETE",
+        }
+    }
+
     fn filter(self) -> MethodFilter {
         match self {
             Verb::Get => MethodFilter::GET,
@@ -58,11 +69,19 @@ pub struct Route {
 pub type Handler = fn(Call) -> Pin<Box<dyn Future<Output = Result<Reply>> + Send>>;
 
 pub struct Operation {
-    /// The ServiceStack request DTO name, used by predefined routes.
-    pub name: &'static str,
+    /// The request DTO; its name is the operation's name (predefined routes, metadata).
+    pub request: &'static DtoDef,
+    /// The response DTO; `None` for operations that answer with no body.
+    pub response: Option<&'static DtoDef>,
     pub routes: &'static [Route],
     pub access: Access,
     pub handler: Handler,
+}
+
+impl Operation {
+    pub fn name(&self) -> &'static str {
+        self.request.name
+    }
 }
 
 /// One call of an operation.
@@ -87,14 +106,28 @@ impl Call {
     }
 }
 
-/// Operations by lower-cased name, for predefined routes.
-pub type Registry = HashMap<String, &'static Operation>;
+/// The operations a server runs: in registration order, and by lower-cased name.
+pub struct Registry {
+    pub operations: Vec<&'static Operation>,
+    by_name: HashMap<String, &'static Operation>,
+}
 
-pub fn registry(operations: &[&'static Operation]) -> Registry {
-    operations
-        .iter()
-        .map(|op| (op.name.to_ascii_lowercase(), *op))
-        .collect()
+impl Registry {
+    pub fn new(operations: Vec<&'static Operation>) -> Self {
+        let by_name = operations
+            .iter()
+            .map(|op| (op.name().to_ascii_lowercase(), *op))
+            .collect();
+        Self {
+            operations,
+            by_name,
+        }
+    }
+
+    /// R9: operation names match without case.
+    pub fn get(&self, name: &str) -> Option<&'static Operation> {
+        self.by_name.get(&name.to_ascii_lowercase()).copied()
+    }
 }
 
 /// Every literal path segment the routes use, for case-insensitive matching (R2).
@@ -169,7 +202,7 @@ async fn oneway(State(state): State<AppState>, Path(name): Path<String>, req: Re
 }
 
 async fn predefined(state: AppState, name: &str, req: Request, oneway: bool) -> Response {
-    match state.operations.get(&name.to_ascii_lowercase()).copied() {
+    match state.operations.get(name) {
         Some(op) => dispatch(op, state, req, oneway).await,
         None => Error::NotFound(format!("Unknown operation '{name}'")).into_response(),
     }

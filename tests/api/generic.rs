@@ -4,6 +4,7 @@
 use crate::helpers::*;
 use evo::error::{Error, Result};
 use evo::server::{Access, Call, Operation, Route};
+use evo::wire::schema::{DtoDef, FieldDef, Source, Ty};
 use evo::wire::{Dto, Fields, FromFields, Object, Reply, ns};
 use reqwest::Method;
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
@@ -43,8 +44,31 @@ async fn echo(call: Call) -> Result<Reply> {
     Ok(Reply::of(&EchoResponse(req)))
 }
 
-static ECHO: Operation = Operation {
+static ECHO_REQUEST: DtoDef = DtoDef {
     name: "Echo",
+    namespace: ns::API,
+    description: "Says back what it was told (a throw-away operation)",
+    fields: &[
+        FieldDef::new("Name", Ty::String, Source::Path),
+        FieldDef::new("Tags", Ty::List(&Ty::String), Source::Query),
+        FieldDef::new("Count", Ty::Int, Source::Query),
+    ],
+};
+
+static ECHO_RESPONSE: DtoDef = DtoDef {
+    name: "EchoResponse",
+    namespace: ns::API,
+    description: "",
+    fields: &[
+        FieldDef::new("Name", Ty::String, Source::Form),
+        FieldDef::new("Tags", Ty::List(&Ty::String), Source::Form),
+        FieldDef::new("Count", Ty::Int, Source::Form),
+    ],
+};
+
+pub static ECHO: Operation = Operation {
+    request: &ECHO_REQUEST,
+    response: Some(&ECHO_RESPONSE),
     routes: &[Route {
         path: "/echo/{name}",
         verbs: &[],
@@ -57,8 +81,16 @@ async fn explode(_: Call) -> Result<Reply> {
     panic!("a handler bug")
 }
 
-static EXPLODE: Operation = Operation {
+static EXPLODE_REQUEST: DtoDef = DtoDef {
     name: "Explode",
+    namespace: ns::API,
+    description: "Panics",
+    fields: &[],
+};
+
+static EXPLODE: Operation = Operation {
+    request: &EXPLODE_REQUEST,
+    response: None,
     routes: &[Route {
         path: "/explode",
         verbs: &[],
@@ -225,4 +257,67 @@ async fn a_registered_operation_gets_every_route_and_format() {
             "{ct}"
         );
     }
+}
+
+#[tokio::test]
+async fn a_registered_operation_is_described_in_metadata_and_openapi() {
+    let mut ops = evo::server::operations();
+    ops.push(&ECHO);
+    let app = spawn_app_with(ops).await;
+
+    let metadata: serde_json::Value = app
+        .get("/types/metadata", &Auth::None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let names: Vec<&str> = metadata["operations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["request"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "SendMessage",
+            "ListMessages",
+            "ListConversations",
+            "Authenticate",
+            "GetAuthStatus",
+            "Echo"
+        ]
+    );
+    let echo = &metadata["operations"][5];
+    assert_eq!(echo["response"]["name"], "EchoResponse");
+    assert_eq!(echo["routes"][0]["path"], "/echo/{name}");
+    assert_eq!(echo["requiresAuth"], false);
+    let send = &metadata["operations"][0];
+    assert_eq!(send["requiredRoles"], serde_json::json!(["User"]));
+    assert_eq!(send["request"]["properties"][0]["name"], "SessionId");
+    assert_eq!(send["request"]["properties"][0]["paramType"], "path");
+
+    let res = app.get("/openapi.json", &Auth::None).await;
+    assert_eq!(res.status(), 200);
+    let doc: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    for verb in ["get", "post", "put", "patch", "delete"] {
+        assert!(doc["paths"]["/echo/{name}"][verb].is_object(), "{verb}");
+    }
+    assert_eq!(
+        doc["paths"]["/echo/{name}"]["get"]["parameters"][0]["name"],
+        "name"
+    );
+    assert!(doc["components"]["schemas"]["EchoResponse"]["properties"]["tags"].is_object());
+    assert!(doc["components"]["securitySchemes"]["basic"].is_object());
+    let send = &doc["paths"]["/messages"]["post"];
+    assert!(send["security"].is_array());
+    assert_eq!(
+        send["responses"]["400"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/ErrorResponse"
+    );
+    assert_eq!(
+        doc["components"]["schemas"]["MessageDirections"]["enum"],
+        serde_json::json!(["Incoming", "Outgoing"])
+    );
 }

@@ -1,6 +1,7 @@
 //! Request and response DTOs of the contract, field for field (contract section b).
 
 mod auth;
+pub mod defs;
 mod list;
 mod messages;
 

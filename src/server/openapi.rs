@@ -1,0 +1,278 @@
+//! `/openapi.json`: OpenAPI 3.1 for every registered operation, built from the registry's type
+//! descriptions with utoipa's builders (nothing here is written per operation).
+
+use super::operation::{Access, Operation, Verb};
+use crate::wire::dto::defs::ERROR_RESPONSE;
+use crate::wire::schema::{DtoDef, Ty, TypeRef};
+use utoipa::openapi::path::{
+    HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn, PathItem, PathsBuilder,
+};
+use utoipa::openapi::request_body::RequestBodyBuilder;
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, Type};
+use utoipa::openapi::security::{
+    ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+};
+use utoipa::openapi::{
+    ComponentsBuilder, ContentBuilder, InfoBuilder, OpenApi, OpenApiBuilder, Ref, RefOr, Required,
+    ResponseBuilder,
+};
+
+/// Media types every operation reads and writes (R15, R53).
+const MEDIA_TYPES: [&str; 5] = [
+    "application/json",
+    "application/xml",
+    "text/jsv",
+    "text/csv",
+    "text/jsonl",
+];
+
+pub fn document(operations: &[&'static Operation]) -> OpenApi {
+    let mut components = ComponentsBuilder::new()
+        .security_scheme(
+            "basic",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Basic).build()),
+        )
+        .security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        )
+        .security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("ss-id"))),
+        );
+    let mut types: Vec<TypeRef> = Vec::new();
+    let mut paths = PathsBuilder::new();
+    for op in operations {
+        for def in std::iter::once(op.request)
+            .chain(op.response)
+            .chain([&ERROR_RESPONSE])
+        {
+            for t in def.referenced() {
+                if !types.iter().any(|s| s.name() == t.name()) {
+                    types.push(t);
+                }
+            }
+        }
+        for route in op.routes {
+            let verbs: &[Verb] = if route.verbs.is_empty() {
+                &[Verb::Get, Verb::Post, Verb::Put, Verb::Patch, Verb::Delete]
+            } else {
+                route.verbs
+            };
+            for verb in verbs {
+                let item = PathItem::new(
+                    http_method(*verb),
+                    operation(op, route.path, *verb, verbs.len() > 1),
+                );
+                paths = paths.path(route.path, item);
+            }
+        }
+    }
+    for t in types {
+        components = components.schema(t.name(), type_schema(t));
+    }
+    OpenApiBuilder::new()
+        .info(
+            InfoBuilder::new()
+                .title("evo")
+                .version(env!("CARGO_PKG_VERSION"))
+                .description(Some("The Evo Voice messaging API, served by evo"))
+                .build(),
+        )
+        .paths(paths.build())
+        .components(Some(components.build()))
+        .build()
+}
+
+fn http_method(verb: Verb) -> HttpMethod {
+    match verb {
+        Verb::Get => HttpMethod::Get,
+        Verb::Post => HttpMethod::Post,
+        Verb::Put => HttpMethod::Put,
+        Verb::Patch => HttpMethod::Patch,
+        Verb::Delete => HttpMethod::Delete,
+    }
+}
+
+fn operation(
+    op: &Operation,
+    path: &str,
+    verb: Verb,
+    several_verbs: bool,
+) -> utoipa::openapi::path::Operation {
+    let req = op.request;
+    let id = if several_verbs {
+        format!(
+            "{}_{:?}_{}",
+            req.name,
+            verb,
+            path.trim_matches('/').replace(['/', '{', '}'], "_")
+        )
+    } else {
+        format!(
+            "{}_{}",
+            req.name,
+            path.trim_matches('/').replace(['/', '{', '}'], "_")
+        )
+    };
+    let mut builder = OperationBuilder::new()
+        .operation_id(Some(id))
+        .summary(Some(req.name))
+        .description((!req.description.is_empty()).then_some(req.description))
+        .tag(req.name);
+    // A path parameter carries the route template's spelling (`{sessionId}`).
+    let template_var = |name: &str| {
+        path.split('/')
+            .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
+            .find(|var| var.eq_ignore_ascii_case(name))
+    };
+    for field in req.fields {
+        if let Some(var) = template_var(field.name) {
+            builder = builder.parameter(parameter(
+                var,
+                &field.ty,
+                ParameterIn::Path,
+                true,
+                field.description,
+            ));
+        } else if verb == Verb::Get {
+            builder = builder.parameter(parameter(
+                field.name,
+                &field.ty,
+                ParameterIn::Query,
+                false,
+                field.description,
+            ));
+        }
+    }
+    if verb != Verb::Get {
+        let mut content = RequestBodyBuilder::new().required(Some(Required::False));
+        for media in MEDIA_TYPES {
+            content = content.content(
+                media,
+                ContentBuilder::new()
+                    .schema(Some(reference(req.name)))
+                    .build(),
+            );
+        }
+        content = content.content(
+            "application/x-www-form-urlencoded",
+            ContentBuilder::new()
+                .schema(Some(reference(req.name)))
+                .build(),
+        );
+        builder = builder.request_body(Some(content.build()));
+    }
+    let success = match op.response {
+        Some(resp) => ("200", body_response("Success", resp.name)),
+        None => (
+            "204",
+            ResponseBuilder::new().description("No content").build(),
+        ),
+    };
+    builder = builder.response(success.0, success.1);
+    for (status, what) in [
+        ("400", "Invalid request (one ResponseError per field)"),
+        ("401", "Not authenticated, or wrong credentials"),
+        ("403", "Missing role"),
+        ("404", "Not found, or outside the caller's accounts"),
+        ("405", "Wrong verb for this route"),
+        ("413", "Request body too large"),
+        ("415", "Unsupported Content-Type"),
+        ("429", "Too many failed password attempts"),
+        ("503", "Too many password checks queued"),
+    ] {
+        builder = builder.response(status, body_response(what, ERROR_RESPONSE.name));
+    }
+    if op.access != Access::Public {
+        for scheme in ["basic", "bearer", "session"] {
+            builder = builder.security(SecurityRequirement::new(scheme, Vec::<String>::new()));
+        }
+    }
+    builder.build()
+}
+
+fn body_response(description: &str, schema: &str) -> utoipa::openapi::Response {
+    let mut response = ResponseBuilder::new().description(description);
+    for media in MEDIA_TYPES {
+        response = response.content(
+            media,
+            ContentBuilder::new()
+                .schema(Some(reference(schema)))
+                .build(),
+        );
+    }
+    response.build()
+}
+
+fn parameter(
+    name: &str,
+    ty: &Ty,
+    location: ParameterIn,
+    required: bool,
+    description: &str,
+) -> utoipa::openapi::path::Parameter {
+    // R28: list parameters are comma-separated (or repeated) values.
+    let schema = match ty {
+        Ty::List(_) => ty_schema(&Ty::String),
+        other => ty_schema(other),
+    };
+    ParameterBuilder::new()
+        .name(name)
+        .parameter_in(location)
+        .required(if required {
+            Required::True
+        } else {
+            Required::False
+        })
+        .description((!description.is_empty()).then_some(description))
+        .schema(Some(schema))
+        .build()
+}
+
+fn reference(name: &str) -> RefOr<Schema> {
+    RefOr::Ref(Ref::from_schema_name(name))
+}
+
+fn ty_schema(ty: &Ty) -> RefOr<Schema> {
+    match ty {
+        Ty::String => ObjectBuilder::new().schema_type(Type::String).into(),
+        Ty::Int => ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                utoipa::openapi::KnownFormat::Int32,
+            )))
+            .into(),
+        Ty::Bool => ObjectBuilder::new().schema_type(Type::Boolean).into(),
+        Ty::Enum(e) => reference(e.name),
+        Ty::Dto(d) => reference(d.name),
+        Ty::List(inner) => ArrayBuilder::new().items(ty_schema(inner)).into(),
+    }
+}
+
+fn type_schema(t: TypeRef) -> RefOr<Schema> {
+    match t {
+        TypeRef::Enum(e) => ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(e.members.iter().copied()))
+            .into(),
+        TypeRef::Dto(d) => dto_schema(d),
+    }
+}
+
+fn dto_schema(d: &DtoDef) -> RefOr<Schema> {
+    let mut object = ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .title(Some(d.name))
+        .description((!d.description.is_empty()).then_some(d.description));
+    for field in d.fields {
+        // JSON property names are camelCase (R20); the metadata keeps the contract's names.
+        let mut name = String::new();
+        crate::wire::camel_case_into(&mut name, field.name);
+        object = object.property(name, ty_schema(&field.ty));
+        if field.required {
+            object = object.required(field.name);
+        }
+    }
+    object.into()
+}

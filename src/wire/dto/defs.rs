@@ -1,0 +1,228 @@
+//! The contract's types as static descriptions (contract section b; descriptions from the Evo
+//! Voice metadata pages).
+
+use crate::wire::schema::{DtoDef, EnumDef, FieldDef, Source, Ty};
+use crate::wire::value::ns;
+
+const STRINGS: Ty = Ty::List(&Ty::String);
+
+pub static MESSAGE_DIRECTIONS: EnumDef = EnumDef {
+    name: "MessageDirections",
+    namespace: ns::MESSAGING,
+    members: &["Incoming", "Outgoing"],
+};
+
+pub static SORT_ORDERS: EnumDef = EnumDef {
+    name: "SortOrders",
+    namespace: ns::API,
+    members: &["Ascend", "Descend"],
+};
+
+pub static SEND_MESSAGE: DtoDef = DtoDef {
+    name: "SendMessage",
+    namespace: ns::SESSIONS,
+    description: "Sends an SMS from a phone-number endpoint, or into an existing session",
+    fields: &[
+        FieldDef::new("SessionId", Ty::String, Source::Path).describe(
+            "The ID of the session you want to post a message to. Specify either this or EndpointId+ToAddress",
+        ),
+        FieldDef::new("EndpointId", Ty::String, Source::Body).describe(
+            "The ID of the endpoint you want to post a message to. Typically the ID of a phone number endpoint. Not used if SessionId is specified",
+        ),
+        FieldDef::new("ToAddress", Ty::String, Source::Body).describe(
+            "The address of the party you want to send a message to, e.g. +15556667777. Not used if SessionId is specified",
+        ),
+        FieldDef::new("Body", Ty::String, Source::Body).describe("The body of the message"),
+    ],
+};
+
+pub static MESSAGE_INFO: DtoDef = DtoDef {
+    name: "MessageInfo",
+    namespace: ns::MESSAGING,
+    description: "",
+    fields: &[
+        FieldDef::new("Id", Ty::String, Source::Form),
+        FieldDef::new("AccountId", Ty::String, Source::Form),
+        FieldDef::new("CustomerId", Ty::String, Source::Form),
+        FieldDef::new("EndpointId", Ty::String, Source::Form),
+        FieldDef::new("EndpointDisplayName", Ty::String, Source::Form),
+        FieldDef::new("Date", Ty::String, Source::Form),
+        FieldDef::new("Direction", Ty::Enum(&MESSAGE_DIRECTIONS), Source::Form),
+        FieldDef::new("OtherAddress", Ty::String, Source::Form),
+        FieldDef::new("Sender", Ty::String, Source::Form),
+        FieldDef::new("Text", Ty::String, Source::Form),
+        FieldDef::new("IsUnread", Ty::Bool, Source::Form),
+    ],
+};
+
+/// `ListRequest<T>`'s paging fields (contract b.3), shared by every list operation.
+macro_rules! list_request_fields {
+    ($($own:expr),* $(,)?) => {
+        &[
+            FieldDef::new("Page", Ty::Int, Source::Query).describe("The page of data to retrieve, 0 based"),
+            FieldDef::new("All", Ty::Bool, Source::Query).describe("If you want all objects to be returned. This should be used with care"),
+            FieldDef::new("CountPerPage", Ty::Int, Source::Query).describe("The number per page to retrieve"),
+            FieldDef::new("SpecificIds", STRINGS, Source::Query).describe("Specific IDs"),
+            FieldDef::new("SortField", Ty::String, Source::Query).describe("Specify a sort field"),
+            FieldDef::new("SortOrder", Ty::Enum(&SORT_ORDERS), Source::Query).describe("Specify a sort order"),
+            FieldDef::new("SimplifiedPaging", Ty::Bool, Source::Query).describe("Disables total / page counts - improves performance. Returns only data. If there is no more data, Items will be empty array"),
+            $($own),*
+        ]
+    };
+}
+
+pub static LIST_MESSAGES: DtoDef = DtoDef {
+    name: "ListMessages",
+    namespace: ns::MESSAGING,
+    description: "Lists all messages",
+    fields: list_request_fields![
+        FieldDef::new("AccountIds", STRINGS, Source::Query).describe("Filter by account"),
+        FieldDef::new("CustomerIds", STRINGS, Source::Query).describe("Filter by customer"),
+        FieldDef::new("EndpointIds", STRINGS, Source::Query).describe("Filter by endpoint"),
+        FieldDef::new("ConversationIds", STRINGS, Source::Query).describe("Filter by conversation"),
+        FieldDef::new("AfterDate", Ty::String, Source::Query)
+            .describe("Only messages after this date (RFC 3339 or YYYY-MM-DD)"),
+    ],
+};
+
+pub static LIST_RESPONSE_OF_MESSAGE_INFO: DtoDef = DtoDef {
+    name: "ListResponseOfMessageInfo",
+    namespace: ns::API,
+    description: "ListResponse<MessageInfo>",
+    fields: &[
+        FieldDef::new("Items", Ty::List(&Ty::Dto(&MESSAGE_INFO)), Source::Form)
+            .describe("The items"),
+        FieldDef::new("TotalCount", Ty::Int, Source::Form).describe("The total number of items"),
+        FieldDef::new("TotalPages", Ty::Int, Source::Form).describe("The total number of pages"),
+        FieldDef::new("HasMorePages", Ty::Bool, Source::Form)
+            .describe("Are there more pages of items? Used with simplified paging"),
+    ],
+};
+
+pub static LIST_CONVERSATIONS: DtoDef = DtoDef {
+    name: "ListConversations",
+    namespace: ns::MESSAGING,
+    description: "Lists conversations, most recent first (at most 500)",
+    fields: &[
+        FieldDef::new("AccountIds", STRINGS, Source::Query).describe("Filter by account"),
+        FieldDef::new("EndpointIds", STRINGS, Source::Query).describe("Filter by endpoint"),
+        FieldDef::new("CustomerIds", STRINGS, Source::Query).describe("Filter by customer"),
+        FieldDef::new("AfterDate", Ty::String, Source::Query)
+            .describe("Only conversations with a message after this date"),
+    ],
+};
+
+pub static CONVERSATION_INFO: DtoDef = DtoDef {
+    name: "ConversationInfo",
+    namespace: ns::MESSAGING,
+    description: "",
+    fields: &[
+        FieldDef::new("Id", Ty::String, Source::Form),
+        FieldDef::new("EndpointId", Ty::String, Source::Form),
+        FieldDef::new("OtherAddress", Ty::String, Source::Form),
+        FieldDef::new("MostRecentMessage", Ty::Dto(&MESSAGE_INFO), Source::Form),
+    ],
+};
+
+pub static LIST_CONVERSATIONS_RESPONSE: DtoDef = DtoDef {
+    name: "ListConversationsResponse",
+    namespace: ns::MESSAGING,
+    description: "",
+    fields: &[FieldDef::new(
+        "Conversations",
+        Ty::List(&Ty::Dto(&CONVERSATION_INFO)),
+        Source::Form,
+    )],
+};
+
+pub static AUTHENTICATE: DtoDef = DtoDef {
+    name: "Authenticate",
+    namespace: ns::SERVICESTACK,
+    description: "Sign in with a user name and password (provider 'credentials'), read the current session (GET) or sign out (provider 'logout')",
+    fields: &[
+        FieldDef::new("provider", Ty::String, Source::Path)
+            .describe("AuthProvider, e.g. credentials"),
+        FieldDef::new("UserName", Ty::String, Source::Body),
+        FieldDef::new("Password", Ty::String, Source::Body),
+        FieldDef::new("RememberMe", Ty::Bool, Source::Body),
+    ],
+};
+
+pub static RESPONSE_ERROR: DtoDef = DtoDef {
+    name: "ResponseError",
+    namespace: ns::SERVICESTACK,
+    description: "",
+    fields: &[
+        FieldDef::new("ErrorCode", Ty::String, Source::Form),
+        FieldDef::new("FieldName", Ty::String, Source::Form),
+        FieldDef::new("Message", Ty::String, Source::Form),
+    ],
+};
+
+pub static RESPONSE_STATUS: DtoDef = DtoDef {
+    name: "ResponseStatus",
+    namespace: ns::SERVICESTACK,
+    description: "",
+    fields: &[
+        FieldDef::new("ErrorCode", Ty::String, Source::Form),
+        FieldDef::new("Message", Ty::String, Source::Form),
+        FieldDef::new("StackTrace", Ty::String, Source::Form),
+        FieldDef::new("Errors", Ty::List(&Ty::Dto(&RESPONSE_ERROR)), Source::Form),
+    ],
+};
+
+pub static ERROR_RESPONSE: DtoDef = DtoDef {
+    name: "ErrorResponse",
+    namespace: ns::SERVICESTACK,
+    description: "",
+    fields: &[FieldDef::new(
+        "ResponseStatus",
+        Ty::Dto(&RESPONSE_STATUS),
+        Source::Form,
+    )],
+};
+
+pub static AUTHENTICATE_RESPONSE: DtoDef = DtoDef {
+    name: "AuthenticateResponse",
+    namespace: ns::SERVICESTACK,
+    description: "",
+    fields: &[
+        FieldDef::new("UserId", Ty::String, Source::Form),
+        FieldDef::new("SessionId", Ty::String, Source::Form),
+        FieldDef::new("UserName", Ty::String, Source::Form),
+        FieldDef::new("DisplayName", Ty::String, Source::Form),
+        FieldDef::new("ReferrerUrl", Ty::String, Source::Form),
+        FieldDef::new("BearerToken", Ty::String, Source::Form),
+        FieldDef::new("RefreshToken", Ty::String, Source::Form),
+        FieldDef::new("ProfileUrl", Ty::String, Source::Form),
+        FieldDef::new("Roles", STRINGS, Source::Form),
+        FieldDef::new("Permissions", STRINGS, Source::Form),
+        FieldDef::new("ResponseStatus", Ty::Dto(&RESPONSE_STATUS), Source::Form),
+    ],
+};
+
+pub static GET_AUTH_STATUS: DtoDef = DtoDef {
+    name: "GetAuthStatus",
+    namespace: ns::AUTHENTICATION,
+    description: "Gets the current authenticated status or null",
+    fields: &[],
+};
+
+pub static USER_INFO: DtoDef = DtoDef {
+    name: "UserInfo",
+    namespace: ns::AUTHENTICATION,
+    description: "",
+    fields: &[
+        FieldDef::new("Id", Ty::String, Source::Form),
+        FieldDef::new("IsAuthenticated", Ty::Bool, Source::Form),
+        FieldDef::new("FirstName", Ty::String, Source::Form),
+        FieldDef::new("LastName", Ty::String, Source::Form),
+        FieldDef::new("Name", Ty::String, Source::Form),
+        FieldDef::new("AvatarUrl", Ty::String, Source::Form),
+        FieldDef::new("EmailAddress", Ty::String, Source::Form),
+        FieldDef::new("Roles", STRINGS, Source::Form),
+        FieldDef::new("AccountIds", STRINGS, Source::Form),
+        FieldDef::new("AccountNames", STRINGS, Source::Form),
+        FieldDef::new("DashboardPermissions", STRINGS, Source::Form),
+    ],
+};
