@@ -65,7 +65,8 @@ async fn list_messages(call: Call) -> Result<Reply> {
         total_count: i64::try_from(list.page.total.unwrap_or(0)).unwrap_or(i64::MAX),
         total_pages: list.total_pages,
         has_more_pages: list.has_more_pages,
-        xml_name: "ListResponseOfMessageInfo",
+        def: &defs::LIST_RESPONSE_OF_MESSAGE_INFO,
+        item: &defs::MESSAGE_INFO,
     };
     Ok(Reply::new(response.to_wire()))
 }

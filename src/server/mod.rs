@@ -38,6 +38,9 @@ pub struct AppState {
     pub operations: Arc<operation::Registry>,
 }
 
+/// Routes outside the operation registry (health, descriptions).
+const FIXED_ROUTES: [&str; 4] = ["/health", "/ready", "/types/metadata", "/openapi"];
+
 /// Every operation evo serves.
 pub fn operations() -> Vec<&'static Operation> {
     vec![
@@ -100,7 +103,8 @@ pub async fn serve_operations(
     let worker = tokio::spawn(DeliveryWorker::new(store.clone(), carrier).run(stop_rx));
     // Rewriting (suffixes, verb overrides, case) must happen before routing, so it wraps the
     // router instead of being one of its layers.
-    let literals = rewrite::Literals(Arc::new(operation::literal_segments(&ops)));
+    let templates = operation::route_templates(&ops, &FIXED_ROUTES);
+    let literals = rewrite::Literals(Arc::new(rewrite::Templates::new(&templates)));
     let app = middleware::map_request(move |req| rewrite::rewrite(literals.clone(), req))
         .layer(router(state, &ops));
     listen::serve_connections(listener, app, shutdown).await;

@@ -10,7 +10,7 @@ use crate::wire::schema::DtoDef;
 use crate::wire::{FromFields, Reply, read_fields};
 use axum::Router;
 use axum::extract::{ConnectInfo, Path, Request, State};
-use axum::http::{HeaderMap, Method};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter, any, on};
 use std::collections::HashMap;
@@ -130,24 +130,32 @@ impl Registry {
     }
 }
 
-/// Every literal path segment the routes use, for case-insensitive matching (R2).
-pub fn literal_segments(operations: &[&'static Operation]) -> Vec<String> {
-    let mut literals: Vec<String> = operations
+/// Every route template the server answers, for case-insensitive literal matching (R2): the
+/// operations' routes, the predefined ones and the fixed pages.
+pub fn route_templates(operations: &[&'static Operation], fixed: &[&str]) -> Vec<String> {
+    let mut templates: Vec<String> = operations
         .iter()
         .flat_map(|op| op.routes.iter())
-        .flat_map(|r| r.path.split('/'))
-        .filter(|s| !s.is_empty() && !s.starts_with('{'))
-        .map(str::to_ascii_lowercase)
+        .map(|r| r.path.to_owned())
         .collect();
-    literals.extend(
-        PREDEFINED_FORMATS
+    for format in PREDEFINED_FORMATS {
+        templates.push(format!("/{format}/reply/{{operation}}"));
+        templates.push(format!("/{format}/oneway/{{operation}}"));
+    }
+    templates.push("/api/{operation}".to_owned());
+    templates.extend(fixed.iter().map(|s| (*s).to_owned()));
+    templates
+}
+
+impl Operation {
+    /// Whether GET (and so HEAD) may run this operation: only if one of its routes takes GET.
+    /// A predefined route must not let a link (a cross-site GET) run an operation that changes
+    /// data.
+    pub fn accepts_get(&self) -> bool {
+        self.routes
             .iter()
-            .chain(&["reply", "oneway", "api"])
-            .map(|s| (*s).to_owned()),
-    );
-    literals.sort();
-    literals.dedup();
-    literals
+            .any(|r| r.verbs.is_empty() || r.verbs.contains(&Verb::Get))
+    }
 }
 
 /// Formats that have predefined routes (R9).
@@ -202,10 +210,15 @@ async fn oneway(State(state): State<AppState>, Path(name): Path<String>, req: Re
 }
 
 async fn predefined(state: AppState, name: &str, req: Request, oneway: bool) -> Response {
-    match state.operations.get(name) {
-        Some(op) => dispatch(op, state, req, oneway).await,
-        None => Error::NotFound(format!("Unknown operation '{name}'")).into_response(),
+    let Some(op) = state.operations.get(name) else {
+        return Error::NotFound(format!("Unknown operation '{name}'")).into_response();
+    };
+    let reads = req.method() == Method::GET || req.method() == Method::HEAD;
+    if reads && !op.accepts_get() {
+        let allow = HeaderValue::from_static("POST, PUT, PATCH, DELETE");
+        return (StatusCode::METHOD_NOT_ALLOWED, [(header::ALLOW, allow)]).into_response();
     }
+    dispatch(op, state, req, oneway).await
 }
 
 async fn dispatch(op: &'static Operation, state: AppState, req: Request, oneway: bool) -> Response {

@@ -10,16 +10,53 @@ use axum::http::{HeaderValue, Method, Uri, header};
 use axum::response::Response;
 use std::sync::Arc;
 
-/// Route literals, lower-cased, that incoming segments are matched against without case.
+/// The route templates, split into segments: `Some(literal)` (lower-cased) or `None` for a
+/// variable.
+pub struct Templates(Vec<Vec<Option<String>>>);
+
+impl Templates {
+    pub fn new(templates: &[String]) -> Self {
+        Self(
+            templates
+                .iter()
+                .map(|t| {
+                    t.split('/')
+                        .map(|s| (!s.starts_with('{')).then(|| s.to_ascii_lowercase()))
+                        .collect()
+                })
+                .collect(),
+        )
+    }
+
+    /// Lower-cases the literal segments of the first template the path matches without case;
+    /// variables keep their spelling.
+    fn normalise(&self, segments: &mut [String]) {
+        let matches = |t: &&Vec<Option<String>>| {
+            t.len() == segments.len()
+                && t.iter()
+                    .zip(segments.iter())
+                    .all(|(lit, seg)| lit.as_ref().is_none_or(|l| l.eq_ignore_ascii_case(seg)))
+        };
+        // Prefer the template with the most literals, as the router does (R3, R6).
+        let best = self
+            .0
+            .iter()
+            .filter(matches)
+            .max_by_key(|t| t.iter().filter(|s| s.is_some()).count());
+        if let Some(template) = best {
+            for (lit, seg) in template.iter().zip(segments.iter_mut()) {
+                if let Some(l) = lit {
+                    *seg = l.clone();
+                }
+            }
+        }
+    }
+}
+
 #[derive(Clone)]
-pub struct Literals(pub Arc<Vec<String>>);
+pub struct Literals(pub Arc<Templates>);
 
 pub async fn rewrite(literals: Literals, mut req: Request) -> Result<Request, Response> {
-    if req.method() == Method::POST
-        && let Err(err) = override_method(&mut req).await
-    {
-        return Err(render_error(&req, err));
-    }
     let (path, format) = route_path(req.uri().path(), &literals.0);
     if let Some(format) = format {
         req.extensions_mut().insert(RouteFormat(format));
@@ -35,11 +72,17 @@ pub async fn rewrite(literals: Literals, mut req: Request) -> Result<Request, Re
             *req.uri_mut() = uri;
         }
     }
+    // After the route format is known, so an error here is answered in it too.
+    if req.method() == Method::POST
+        && let Err(err) = override_method(&mut req).await
+    {
+        return Err(render_error(&req, err));
+    }
     Ok(req)
 }
 
 /// The path to route, and the format the route itself fixes.
-fn route_path(path: &str, literals: &[String]) -> (String, Option<Format>) {
+fn route_path(path: &str, templates: &Templates) -> (String, Option<Format>) {
     if !needs_rewrite(path) {
         return (path.to_owned(), None);
     }
@@ -52,12 +95,7 @@ fn route_path(path: &str, literals: &[String]) -> (String, Option<Format>) {
         suffix = Some(format);
         *last = stem.to_owned();
     }
-    for segment in segments.iter_mut() {
-        let lower = segment.to_ascii_lowercase();
-        if *segment != lower && literals.binary_search(&lower).is_ok() {
-            *segment = lower;
-        }
-    }
+    templates.normalise(&mut segments);
     let predefined = match segments.as_slice() {
         [_, fmt, kind, _] if kind == "reply" || kind == "oneway" => Format::from_name(fmt),
         [_, api, _] if api == "api" => Some(suffix.unwrap_or(Format::Json)),
@@ -124,54 +162,77 @@ async fn form_method(req: &mut Request) -> Result<Option<String>, Error> {
 mod tests {
     use super::*;
 
-    fn literals() -> Vec<String> {
-        let mut l: Vec<String> = [
-            "messages", "sessions", "json", "xml", "reply", "oneway", "api",
-        ]
-        .map(String::from)
-        .to_vec();
-        l.sort();
-        l
+    fn templates() -> Templates {
+        Templates::new(
+            &[
+                "/messages",
+                "/sessions/{sessionId}/messages",
+                "/auth/status",
+                "/auth/{provider}",
+                "/json/reply/{operation}",
+                "/xml/reply/{operation}",
+                "/api/{operation}",
+            ]
+            .map(String::from),
+        )
     }
 
     #[test]
     fn r14_suffixes_are_stripped_and_fix_the_format() {
-        let l = literals();
+        let t = templates();
         assert_eq!(
-            route_path("/messages.csv", &l),
+            route_path("/messages.csv", &t),
             ("/messages".into(), Some(Format::Csv))
         );
         assert_eq!(
-            route_path("/messages.JSONL", &l),
+            route_path("/messages.JSONL", &t),
             ("/messages".into(), Some(Format::Jsonl))
         );
         assert_eq!(
-            route_path("/messages.txt", &l),
+            route_path("/messages.txt", &t),
             ("/messages.txt".into(), None)
         );
         assert_eq!(
-            route_path("/a.b/messages", &l),
+            route_path("/a.b/messages", &t),
             ("/a.b/messages".into(), None)
         );
     }
 
     #[test]
-    fn r2_r9_r10_literals_ignore_case_and_predefined_routes_fix_the_format() {
-        let l = literals();
+    fn r2_literals_ignore_case_but_variables_keep_theirs() {
+        let t = templates();
         assert_eq!(
-            route_path("/Sessions/AbC/MESSAGES", &l),
+            route_path("/Sessions/AbC/MESSAGES", &t),
             ("/sessions/AbC/messages".into(), None)
         );
+        // A variable that happens to spell a literal is left alone.
         assert_eq!(
-            route_path("/XML/Reply/SendMessage", &l),
+            route_path("/SESSIONS/Messages/messages", &t),
+            ("/sessions/Messages/messages".into(), None)
+        );
+        assert_eq!(
+            route_path("/AUTH/Status", &t),
+            ("/auth/status".into(), None)
+        );
+        assert_eq!(
+            route_path("/Auth/Credentials", &t),
+            ("/auth/Credentials".into(), None)
+        );
+    }
+
+    #[test]
+    fn r9_r10_predefined_routes_fix_the_format() {
+        let t = templates();
+        assert_eq!(
+            route_path("/XML/Reply/SendMessage", &t),
             ("/xml/reply/SendMessage".into(), Some(Format::Xml))
         );
         assert_eq!(
-            route_path("/api/SendMessage", &l),
+            route_path("/api/SendMessage", &t),
             ("/api/SendMessage".into(), Some(Format::Json))
         );
         assert_eq!(
-            route_path("/api/SendMessage.xml", &l),
+            route_path("/api/SendMessage.xml", &t),
             ("/api/SendMessage".into(), Some(Format::Xml))
         );
     }

@@ -8,17 +8,19 @@ use super::value::{Object, Value};
 use crate::error::Error;
 
 pub fn encode(obj: &Object) -> Vec<u8> {
-    let rows: &[Object] = match obj.first_object_list() {
-        Some(items) => items,
-        None => std::slice::from_ref(obj),
+    let own_columns: Vec<&'static str>;
+    let (rows, header): (&[Object], &[&'static str]) = match obj.row_items() {
+        Some(list) => list,
+        None => {
+            own_columns = obj.fields.iter().map(|(name, _)| *name).collect();
+            (std::slice::from_ref(obj), &own_columns)
+        }
     };
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .from_writer(Vec::with_capacity(512));
-    if let Some(first) = rows.first() {
-        let header: Vec<&str> = first.fields.iter().map(|(name, _)| *name).collect();
-        let _ = writer.write_record(&header);
-    }
+    // The header comes from the type, so an empty list still names its columns.
+    let _ = writer.write_record(header);
     for row in rows {
         let _ = writer.write_record(row.fields.iter().map(|(_, v)| cell(v)));
     }
@@ -92,13 +94,35 @@ mod tests {
                 .field("Id", id)
                 .field("N", 1i64)
         };
+        static ITEM: crate::wire::schema::DtoDef = crate::wire::schema::DtoDef {
+            name: "M",
+            namespace: ns::MESSAGING,
+            description: "",
+            fields: &[
+                crate::wire::schema::FieldDef::new(
+                    "Id",
+                    crate::wire::schema::Ty::String,
+                    crate::wire::schema::Source::Form,
+                ),
+                crate::wire::schema::FieldDef::new(
+                    "N",
+                    crate::wire::schema::Ty::Int,
+                    crate::wire::schema::Source::Form,
+                ),
+            ],
+        };
         let list = Object::new("L", ns::API)
             .field("Items", vec![item("a"), item("b")])
-            .field("TotalCount", 2i64);
+            .field("TotalCount", 2i64)
+            .list_of("Items", &ITEM);
         assert_eq!(
             String::from_utf8(encode(&list)).unwrap(),
             "Id,N\r\na,1\r\nb,1\r\n"
         );
+        let empty = Object::new("L", ns::API)
+            .field("Items", Vec::<Object>::new())
+            .list_of("Items", &ITEM);
+        assert_eq!(String::from_utf8(encode(&empty)).unwrap(), "Id,N\r\n");
     }
 
     #[test]

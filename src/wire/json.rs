@@ -13,8 +13,8 @@ pub fn encode(obj: &Object) -> Vec<u8> {
 /// JSON Lines: each item of a list response on its own line; any other object is one line.
 pub fn encode_lines(obj: &Object) -> Vec<u8> {
     let mut out = String::with_capacity(512);
-    match obj.first_object_list() {
-        Some(items) => {
+    match obj.row_items() {
+        Some((items, _)) => {
             for item in items {
                 write_object(&mut out, item);
                 out.push('\n');
@@ -113,10 +113,21 @@ mod tests {
         let item = |id: &str| Object::new("M", ns::MESSAGING).field("Id", id);
         let list = Object::new("L", ns::API)
             .field("Items", vec![item("a"), item("b")])
-            .field("TotalCount", 2i64);
+            .field("TotalCount", 2i64)
+            .list_of("Items", &crate::wire::dto::defs::MESSAGE_INFO);
         assert_eq!(
             String::from_utf8(encode_lines(&list)).unwrap(),
             "{\"id\":\"a\"}\n{\"id\":\"b\"}\n"
+        );
+        let empty = Object::new("L", ns::API)
+            .field("Items", Vec::<Object>::new())
+            .list_of("Items", &crate::wire::dto::defs::MESSAGE_INFO);
+        assert_eq!(String::from_utf8(encode_lines(&empty)).unwrap(), "");
+        // A DTO with a list member that is not a list response stays one line.
+        let single = Object::new("S", ns::API).field("Items", vec![item("a")]);
+        assert_eq!(
+            String::from_utf8(encode_lines(&single)).unwrap(),
+            "{\"items\":[{\"id\":\"a\"}]}\n"
         );
         assert_eq!(
             String::from_utf8(encode_lines(&item("c"))).unwrap(),

@@ -1,6 +1,9 @@
 //! JSV, ServiceStack's JSON-like text format without quotes (R51): `{key:value,list:[a,b]}`.
-//! A string is quoted only when it is empty or contains `,` `{` `}` `[` `]` `"` or leading or
-//! trailing whitespace; an inner `"` is doubled. No crate implements it, so it is written here.
+//! A string is quoted when it contains one of ServiceStack.Text's escape characters
+//! (`JsWriter.EscapeChars`: `"` `:` `,` `{` `}` `[` `]` CR LF; R51 lists only some of them)
+//! or, as R51 adds, starts or ends with whitespace; an inner `"` is doubled; an empty string is
+//! written as nothing. Unquoted values are read
+//! as they are (spaces kept). No crate implements JSV, so it is written here.
 
 use super::fields::{Fields, Raw};
 use super::value::{Object, Value};
@@ -59,10 +62,11 @@ fn write_list<T>(
 }
 
 pub fn needs_quotes(s: &str) -> bool {
-    s.is_empty()
+    s.contains(['"', ':', ',', '{', '}', '[', ']', '\r', '\n'])
+        // R51: whitespace at either end is quoted too, so readers that treat it as layout (list
+        // items, pretty-printed JSV) keep it.
         || s.starts_with(char::is_whitespace)
         || s.ends_with(char::is_whitespace)
-        || s.contains([',', '{', '}', '[', ']', '"'])
 }
 
 pub fn write_str(out: &mut String, s: &str) {
@@ -184,7 +188,18 @@ impl Parser<'_> {
         self.s.get(self.at).copied()
     }
 
+    /// Skips layout (line breaks and tabs of pretty-printed JSV). Spaces are content: an
+    /// unquoted ` x` is the string ` x`.
     fn skip_ws(&mut self) {
+        while self
+            .peek()
+            .is_some_and(|b| matches!(b, b'\r' | b'\n' | b'\t'))
+        {
+            self.at += 1;
+        }
+    }
+
+    fn skip_spaces(&mut self) {
         while self.peek().is_some_and(|b| b.is_ascii_whitespace()) {
             self.at += 1;
         }
@@ -253,9 +268,10 @@ impl Parser<'_> {
             return Ok(Jsv::List(items));
         }
         loop {
-            self.skip_ws();
+            // Spaces around list items are layout (`[a, b]` in a query string).
+            self.skip_spaces();
             items.push(self.value(depth + 1, false)?);
-            self.skip_ws();
+            self.skip_spaces();
             match self.peek() {
                 Some(b',') => self.at += 1,
                 Some(b']') => {
@@ -306,7 +322,7 @@ impl Parser<'_> {
         self.text
             .get(start..self.at)
             .unwrap_or("")
-            .trim()
+            .trim_end_matches(['\r', '\n', '\t'])
             .to_owned()
     }
 
@@ -336,8 +352,10 @@ mod tests {
         let obj = Object::new("T", ns::API)
             .field("Id", "abc")
             .field("Text", "a, \"b\"")
-            .field("Pad", " x")
+            .field("Pad", " x ")
             .field("Empty", "")
+            .field("Date", "2026-11-30T12:00:00.000Z")
+            .field("Lines", "a\r\nb")
             .field("Missing", Value::Null)
             .field("IsUnread", false)
             .field("Count", 3i64)
@@ -347,7 +365,7 @@ mod tests {
             );
         assert_eq!(
             String::from_utf8(encode(&obj)).unwrap(),
-            r#"{id:abc,text:"a, ""b""",pad:" x",empty:"",isUnread:False,count:3,tags:[a,b c,"[x]"]}"#
+            "{id:abc,text:\"a, \"\"b\"\"\",pad:\" x \",empty:,date:\"2026-11-30T12:00:00.000Z\",lines:\"a\r\nb\",isUnread:False,count:3,tags:[a,b c,\"[x]\"]}"
         );
     }
 
@@ -367,6 +385,13 @@ mod tests {
                     "d".into(),
                     Jsv::Map(vec![("e".into(), Jsv::Str("f".into()))])
                 ),
+            ])
+        );
+        assert_eq!(
+            parse("{\n\tbody: padded ,\n\tx:\"q\"\n}").unwrap(),
+            Jsv::Map(vec![
+                ("body".into(), Jsv::Str(" padded ".into())),
+                ("x".into(), Jsv::Str("q".into())),
             ])
         );
         assert_eq!(parse_list("a,b"), vec!["a", "b"]);
@@ -390,7 +415,7 @@ mod tests {
     }
 
     fn text() -> impl Strategy<Value = String> {
-        proptest::string::string_regex("[ -~é😀]{0,12}").unwrap()
+        proptest::string::string_regex("[ -~é😀\r\n\t]{0,12}").unwrap()
     }
 
     proptest! {

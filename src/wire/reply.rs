@@ -151,7 +151,11 @@ fn finish(res: &mut Response, format: Format, callback: Option<&str>, method: &M
         let mut wrapped = Vec::with_capacity(bytes.len() + callback.len() + 2);
         wrapped.extend_from_slice(callback.as_bytes());
         wrapped.push(b'(');
-        wrapped.extend_from_slice(&bytes);
+        // U+2028 and U+2029 are valid in JSON but end a line in older JavaScript.
+        let json = String::from_utf8_lossy(&bytes)
+            .replace('\u{2028}', "\\u2028")
+            .replace('\u{2029}', "\\u2029");
+        wrapped.extend_from_slice(json.as_bytes());
         wrapped.push(b')');
         bytes = wrapped;
         content_type = "text/javascript";
@@ -173,9 +177,15 @@ fn request_encoding(req: &Request) -> Result<Encoding, Error> {
         header_str(header::ACCEPT),
         header_str(header::CONTENT_TYPE),
     );
-    let query = req.uri().query().filter(|q| q.contains("allback"));
+    // A cheap look before parsing the query: most requests have no callback.
+    let query = req.uri().query().filter(|q| {
+        q.as_bytes()
+            .windows(8)
+            .any(|w| w.eq_ignore_ascii_case(b"callback"))
+    });
     let callback = match query.and_then(|q| query_param(q, "callback")) {
-        Some(cb) if format == Format::Json => Some(valid_callback(cb)?),
+        // An empty callback is no callback, as in ServiceStack.
+        Some(cb) if format == Format::Json && !cb.is_empty() => Some(valid_callback(cb)?),
         _ => None,
     };
     Ok(Encoding {

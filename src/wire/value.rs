@@ -47,6 +47,15 @@ pub struct Object {
     pub xml_order: XmlOrder,
     /// Members in C# declaration order (the JSON order, R30), with PascalCase names.
     pub fields: Vec<(&'static str, Value)>,
+    /// Set on list responses: the member whose items CSV and JSON Lines write as rows (R50, R52,
+    /// Q19; ServiceStack's `[Csv(CsvBehavior.FirstEnumerable)]`), and the item type's columns.
+    pub rows: Option<Rows>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rows {
+    pub field: &'static str,
+    pub columns: Vec<&'static str>,
 }
 
 impl Object {
@@ -56,7 +65,17 @@ impl Object {
             namespace,
             xml_order: XmlOrder::Alphabetical,
             fields: Vec::with_capacity(12),
+            rows: None,
         }
+    }
+
+    /// Marks this object as a list response whose `field` holds items of type `item`.
+    pub fn list_of(mut self, field: &'static str, item: &super::schema::DtoDef) -> Self {
+        self.rows = Some(Rows {
+            field,
+            columns: item.fields.iter().map(|f| f.name).collect(),
+        });
+        self
     }
 
     pub fn declared_order(mut self) -> Self {
@@ -76,13 +95,14 @@ impl Object {
             .filter(|(_, v)| !matches!(v, Value::Null))
     }
 
-    /// The first member that is a list of DTOs: the rows of a list response in CSV and JSON
-    /// Lines (R50, R52, Q19).
-    pub fn first_object_list(&self) -> Option<&[Object]> {
-        self.fields.iter().find_map(|(_, v)| match v {
-            Value::Objects(items) => Some(items.as_slice()),
+    /// A list response's items and their columns (see `rows`).
+    pub fn row_items(&self) -> Option<(&[Object], &[&'static str])> {
+        let rows = self.rows.as_ref()?;
+        let items = self.fields.iter().find_map(|(name, v)| match v {
+            Value::Objects(items) if *name == rows.field => Some(items.as_slice()),
             _ => None,
-        })
+        })?;
+        Some((items, rows.columns.as_slice()))
     }
 }
 

@@ -103,7 +103,7 @@ async fn r15_golden_single_dto_in_every_format() {
         ("application/json", "application/json; charset=utf-8",
          r#"{"id":"M3","accountId":"ACCOUNT","endpointId":"ENDPOINT","endpointDisplayName":"Acme main line","date":"D3","direction":"Outgoing","otherAddress":"+15556667777","sender":"Test User","text":"Hello, \"world\"","isUnread":false}"#.to_owned()),
         ("text/jsv", "text/jsv",
-         r#"{id:M3,accountId:ACCOUNT,endpointId:ENDPOINT,endpointDisplayName:Acme main line,date:D3,direction:Outgoing,otherAddress:+15556667777,sender:Test User,text:"Hello, ""world""",isUnread:False}"#.to_owned()),
+         r#"{id:M3,accountId:ACCOUNT,endpointId:ENDPOINT,endpointDisplayName:Acme main line,date:"D3",direction:Outgoing,otherAddress:+15556667777,sender:Test User,text:"Hello, ""world""",isUnread:False}"#.to_owned()),
         ("text/csv", "text/csv",
          format!("{HEADER}\r\nM3,ACCOUNT,,ENDPOINT,Acme main line,D3,Outgoing,+15556667777,Test User,\"Hello, \"\"world\"\"\",False\r\n")),
         ("text/jsonl", "text/jsonl",
@@ -127,7 +127,7 @@ async fn golden_list_response_in_every_format() {
     let cases = [
         ("application/json", format!(r#"{{"items":[{m2},{m1}],"totalCount":2,"totalPages":1,"hasMorePages":false}}"#)),
         ("text/jsonl", format!("{m2}\n{m1}\n")),
-        ("text/jsv", "{items:[{id:M2,accountId:ACCOUNT,endpointId:ENDPOINT,endpointDisplayName:Acme main line,date:D2,direction:Outgoing,otherAddress:+15556667778,sender:Test User,text:Plain,isUnread:False},{id:M1,accountId:ACCOUNT,endpointId:ENDPOINT,endpointDisplayName:Acme main line,date:D1,direction:Outgoing,otherAddress:+15556667777,sender:Test User,text:\"Hello, \"\"world\"\"\",isUnread:False}],totalCount:2,totalPages:1,hasMorePages:False}".to_owned()),
+        ("text/jsv", "{items:[{id:M2,accountId:ACCOUNT,endpointId:ENDPOINT,endpointDisplayName:Acme main line,date:\"D2\",direction:Outgoing,otherAddress:+15556667778,sender:Test User,text:Plain,isUnread:False},{id:M1,accountId:ACCOUNT,endpointId:ENDPOINT,endpointDisplayName:Acme main line,date:\"D1\",direction:Outgoing,otherAddress:+15556667777,sender:Test User,text:\"Hello, \"\"world\"\"\",isUnread:False}],totalCount:2,totalPages:1,hasMorePages:False}".to_owned()),
         ("text/csv", format!("{HEADER}\r\nM2,ACCOUNT,,ENDPOINT,Acme main line,D2,Outgoing,+15556667778,Test User,Plain,False\r\nM1,ACCOUNT,,ENDPOINT,Acme main line,D1,Outgoing,+15556667777,Test User,\"Hello, \"\"world\"\"\",False\r\n")),
     ];
     for (accept, expected) in cases {
@@ -255,4 +255,64 @@ async fn r19_jsonp_wraps_answers_and_errors_with_200() {
         .await
         .unwrap();
     assert_eq!(list["totalCount"], 2);
+}
+
+#[tokio::test]
+async fn empty_list_responses_still_name_their_columns() {
+    let app = spawn_app().await;
+    let t = app.tenant("Acme").await;
+    let csv = app
+        .get("/messages.csv", &key(&t))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(csv, format!("{HEADER}\r\n"));
+    let csv = app
+        .get("/conversations.csv", &key(&t))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(csv, "Id,EndpointId,OtherAddress,MostRecentMessage\r\n");
+    let lines = app
+        .get("/messages.jsonl", &key(&t))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(lines, "");
+}
+
+#[tokio::test]
+async fn jsv_bodies_keep_spaces_and_jsonp_is_safe_javascript() {
+    let f = fixture().await;
+    let body = format!(
+        "{{endpointId:{},toAddress:+15556667777,body:  padded \u{2028} }}",
+        f.t.endpoint
+    );
+    let res = f
+        .app
+        .post_raw("/messages", &key(&f.t), "text/jsv", body)
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        res.json::<serde_json::Value>().await.unwrap()["text"],
+        "  padded \u{2028} "
+    );
+    let res = f
+        .app
+        .get("/messages?CALLBACK=cb&countPerPage=1", &key(&f.t))
+        .await;
+    let text = res.text().await.unwrap();
+    assert!(
+        text.starts_with("cb(") && text.contains("\\u2028") && !text.contains('\u{2028}'),
+        "{text}"
+    );
+    // An empty callback is no callback.
+    let res = f.app.get("/messages?callback=", &key(&f.t)).await;
+    assert_eq!(
+        res.headers()[CONTENT_TYPE],
+        "application/json; charset=utf-8"
+    );
 }

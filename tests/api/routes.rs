@@ -206,7 +206,7 @@ async fn r8_a_post_can_stand_for_another_verb() {
 }
 
 #[tokio::test]
-async fn head_is_get_without_a_body_and_wrong_verbs_are_405() {
+async fn wrong_verbs_are_405_and_unknown_paths_404() {
     let app = spawn_app().await;
     let t = app.tenant("Acme").await;
     let res = app
@@ -229,4 +229,100 @@ async fn head_is_get_without_a_body_and_wrong_verbs_are_405() {
     let res = app.get("/nothing/here.xml", &key(&t)).await;
     assert_eq!(res.status(), 404);
     assert_eq!(res.headers()[CONTENT_TYPE], "application/xml");
+}
+
+#[tokio::test]
+async fn predefined_routes_never_let_a_get_change_data() {
+    let app = spawn_app().await;
+    let t = app.tenant("Acme").await;
+    let query = format!("endpointId={}&toAddress=%2B15556667777&body=x", t.endpoint);
+    for method in [Method::GET, Method::HEAD] {
+        for path in [
+            "/json/reply/SendMessage",
+            "/api/SendMessage",
+            "/json/oneway/SendMessage",
+        ] {
+            let res = app
+                .request(method.clone(), &format!("{path}?{query}"), &key(&t))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 405, "{method} {path}");
+            assert!(res.headers()["allow"].to_str().unwrap().contains("POST"));
+        }
+    }
+    assert_eq!(total(&app, &t).await, 0);
+    // Read-only operations take GET there, and POST too (clients that POST every call).
+    assert_eq!(
+        app.get("/json/reply/ListMessages", &key(&t)).await.status(),
+        200
+    );
+    let res = app
+        .request(Method::POST, "/json/reply/ListMessages", &key(&t))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+}
+
+#[tokio::test]
+async fn r2_path_variables_keep_their_case() {
+    let app = spawn_app().await;
+    let t = app.tenant("Acme").await;
+    let res = app
+        .post_json(
+            "/SESSIONS/Messages/MESSAGES",
+            &key(&t),
+            &json!({"body": "x"}),
+        )
+        .await;
+    assert_eq!(res.status(), 404);
+    let status = response_status(res).await;
+    assert!(
+        status["message"].as_str().unwrap().contains("'Messages'"),
+        "{status}"
+    );
+}
+
+#[tokio::test]
+async fn errors_before_routing_use_the_route_format() {
+    let app = spawn_app().await;
+    let t = app.tenant("Acme").await;
+    let res = app
+        .request(Method::POST, "/messages.xml", &key(&t))
+        .header("X-Http-Method-Override", "bad verb")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    assert_eq!(res.headers()[CONTENT_TYPE], "application/xml");
+}
+
+#[tokio::test]
+async fn head_answers_get_headers_without_the_body() {
+    let app = spawn_app().await;
+    let t = app.tenant("Acme").await;
+    app.send(&t, "+15556667777", "hi").await;
+    for path in ["/messages", "/messages.csv", "/conversations.xml"] {
+        let get = app.get(path, &key(&t)).await;
+        let get_len = get.headers()["content-length"].to_str().unwrap().to_owned();
+        let get_type = get.headers()[CONTENT_TYPE].to_str().unwrap().to_owned();
+        assert!(!get.text().await.unwrap().is_empty());
+        let head = app
+            .request(Method::HEAD, path, &key(&t))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(head.status(), 200);
+        assert_eq!(
+            head.headers()["content-length"].to_str().unwrap(),
+            get_len,
+            "{path}"
+        );
+        assert_eq!(
+            head.headers()[CONTENT_TYPE].to_str().unwrap(),
+            get_type,
+            "{path}"
+        );
+    }
 }

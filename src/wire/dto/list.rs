@@ -2,6 +2,7 @@
 
 use crate::error::FieldError;
 use crate::wire::fields::{Fields, Problems};
+use crate::wire::schema::DtoDef;
 use crate::wire::value::{Dto, Object, ns};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,12 +67,15 @@ pub struct ListResponse<T> {
     pub total_count: i64,
     pub total_pages: i64,
     pub has_more_pages: bool,
-    pub xml_name: &'static str,
+    /// `ListResponseOf{T}`: its name is the XML root.
+    pub def: &'static DtoDef,
+    /// `T`, whose properties are the CSV columns.
+    pub item: &'static DtoDef,
 }
 
 impl<T: Dto> Dto for ListResponse<T> {
     fn to_wire(&self) -> Object {
-        Object::new(self.xml_name, ns::API)
+        Object::new(self.def.name, ns::API)
             .field(
                 "Items",
                 self.items.iter().map(Dto::to_wire).collect::<Vec<_>>(),
@@ -79,5 +83,6 @@ impl<T: Dto> Dto for ListResponse<T> {
             .field("TotalCount", self.total_count)
             .field("TotalPages", self.total_pages)
             .field("HasMorePages", self.has_more_pages)
+            .list_of("Items", self.item)
     }
 }

@@ -113,12 +113,14 @@ pub struct ListConversationsResponse(pub Vec<Conversation>);
 
 impl Dto for ListConversationsResponse {
     fn to_wire(&self) -> Object {
-        Object::new("ListConversationsResponse", ns::MESSAGING).field(
-            "Conversations",
-            self.0
-                .iter()
-                .map(|c| ConversationInfo(c).to_wire())
-                .collect::<Vec<_>>(),
-        )
+        Object::new("ListConversationsResponse", ns::MESSAGING)
+            .field(
+                "Conversations",
+                self.0
+                    .iter()
+                    .map(|c| ConversationInfo(c).to_wire())
+                    .collect::<Vec<_>>(),
+            )
+            .list_of("Conversations", &super::defs::CONVERSATION_INFO)
     }
 }
