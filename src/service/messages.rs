@@ -160,8 +160,7 @@ pub async fn list(store: &dyn Store, caller: &Principal, req: ListMessages) -> R
     } else {
         (page.saturating_mul(per_page), per_page)
     };
-    // One extra row tells simplified paging (and a capped All) whether more exist.
-    let window = Some((offset.unsigned_abs(), limit.unsigned_abs() + 1));
+
     let query = MessageQuery {
         scope: caller
             .scope()
@@ -173,7 +172,9 @@ pub async fn list(store: &dyn Store, caller: &Principal, req: ListMessages) -> R
         after,
         sort,
         descending: req.list.sort_order != Some(SortOrder::Ascend),
-        window,
+        offset: offset.unsigned_abs(),
+        // One extra row tells simplified paging (and a capped All) whether more exist.
+        limit: limit.unsigned_abs() + 1,
         with_total: !simplified,
     };
     let mut result = store.list_messages(&query).await?;

@@ -127,8 +127,9 @@ pub struct MessageQuery {
     pub after: Option<Timestamp>,
     pub sort: MessageSort,
     pub descending: bool,
-    /// (offset, limit); `None` returns everything.
-    pub window: Option<(u64, u64)>,
+    /// Rows to skip, and the most rows to return.
+    pub offset: u64,
+    pub limit: u64,
     pub with_total: bool,
 }
 

@@ -276,16 +276,10 @@ pub fn list(c: &Connection, q: &MessageQuery) -> StoreResult<MessagePage> {
         MessageSort::Date => format!("m.created_at {dir}, m.id {dir}"),
         MessageSort::Id => format!("m.id {dir}"),
     };
-    let window = match q.window {
-        Some((offset, limit)) => {
-            args.push(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
-            args.push(Value::Integer(i64::try_from(offset).unwrap_or(i64::MAX)));
-            "limit ? offset ?"
-        }
-        None => "",
-    };
+    args.push(Value::Integer(i64::try_from(q.limit).unwrap_or(i64::MAX)));
+    args.push(Value::Integer(i64::try_from(q.offset).unwrap_or(i64::MAX)));
     let sql = format!(
-        "select {MESSAGE_COLUMNS} from messages m join endpoints e on e.id = m.endpoint_id {filter} order by {order} {window}"
+        "select {MESSAGE_COLUMNS} from messages m join endpoints e on e.id = m.endpoint_id {filter} order by {order} limit ? offset ?"
     );
     let items = c
         .prepare_cached(&sql)
