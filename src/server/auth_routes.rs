@@ -32,6 +32,7 @@ pub static AUTHENTICATE: Operation = Operation {
             verbs: &[Verb::Get, Verb::Post],
         },
     ],
+    changes_data: false,
     access: Access::Public,
     handler: |call| Box::pin(authenticate(call)),
 };
@@ -43,6 +44,7 @@ pub static GET_AUTH_STATUS: Operation = Operation {
         path: "/auth/status",
         verbs: &[Verb::Get],
     }],
+    changes_data: false,
     access: Access::Public,
     handler: |call| Box::pin(status(call)),
 };

@@ -19,12 +19,13 @@ pub static SEND_MESSAGE: Operation = Operation {
             path: "/sessions/{sessionId}/messages",
             verbs: &[Verb::Post],
         },
-        // R3: GET (and HEAD) on /messages is ListMessages; every other verb is SendMessage.
+        // All Verbs, as Evo Voice declares it; R3 gives GET (and HEAD) to ListMessages.
         Route {
             path: "/messages",
-            verbs: &[Verb::Post, Verb::Put, Verb::Patch, Verb::Delete],
+            verbs: &[],
         },
     ],
+    changes_data: true,
     access: Access::Role(Role::User),
     handler: |call| Box::pin(send_message(call)),
 };
@@ -36,6 +37,7 @@ pub static LIST_MESSAGES: Operation = Operation {
         path: "/messages",
         verbs: &[Verb::Get],
     }],
+    changes_data: false,
     access: Access::Authenticated,
     handler: |call| Box::pin(list_messages(call)),
 };
@@ -47,6 +49,7 @@ pub static LIST_CONVERSATIONS: Operation = Operation {
         path: "/conversations",
         verbs: &[Verb::Get],
     }],
+    changes_data: false,
     access: Access::Authenticated,
     handler: |call| Box::pin(list_conversations(call)),
 };

@@ -54,12 +54,8 @@ pub fn document(operations: &[&'static Operation]) -> OpenApi {
             }
         }
         for route in op.routes {
-            let verbs: &[Verb] = if route.verbs.is_empty() {
-                &[Verb::Get, Verb::Post, Verb::Put, Verb::Patch, Verb::Delete]
-            } else {
-                route.verbs
-            };
-            for verb in verbs {
+            let verbs = route_verbs(operations, route.path, route.verbs);
+            for verb in &verbs {
                 let item = PathItem::new(
                     http_method(*verb),
                     operation(op, route.path, *verb, verbs.len() > 1),
@@ -82,6 +78,24 @@ pub fn document(operations: &[&'static Operation]) -> OpenApi {
         .paths(paths.build())
         .components(Some(components.build()))
         .build()
+}
+
+/// The verbs a route answers: its own, or for All Verbs those no restricted route on the same
+/// path has taken (R3).
+fn route_verbs(operations: &[&'static Operation], path: &str, verbs: &[Verb]) -> Vec<Verb> {
+    if !verbs.is_empty() {
+        return verbs.to_vec();
+    }
+    let taken: Vec<Verb> = operations
+        .iter()
+        .flat_map(|op| op.routes)
+        .filter(|r| r.path == path)
+        .flat_map(|r| r.verbs.iter().copied())
+        .collect();
+    [Verb::Get, Verb::Post, Verb::Put, Verb::Patch, Verb::Delete]
+        .into_iter()
+        .filter(|v| !taken.contains(v))
+        .collect()
 }
 
 fn http_method(verb: Verb) -> HttpMethod {

@@ -12,7 +12,7 @@ use axum::Router;
 use axum::extract::{ConnectInfo, Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodFilter, MethodRouter, any, on};
+use axum::routing::{MethodFilter, MethodRouter, any};
 use std::collections::HashMap;
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
@@ -75,6 +75,8 @@ pub struct Operation {
     pub response: Option<&'static DtoDef>,
     pub routes: &'static [Route],
     pub access: Access,
+    /// The operation writes (sends, creates…): predefined routes refuse it GET and HEAD.
+    pub changes_data: bool,
     pub handler: Handler,
 }
 
@@ -148,49 +150,29 @@ pub fn route_templates(operations: &[&'static Operation], fixed: &[&str]) -> Vec
 }
 
 impl Operation {
-    /// Whether GET (and so HEAD) may run this operation: only if one of its routes takes GET.
-    /// A predefined route must not let a link (a cross-site GET) run an operation that changes
-    /// data.
+    /// Whether GET (and so HEAD) may run this operation on a predefined route: not when it
+    /// changes data, so a link (a cross-site GET) can never send a message.
     pub fn accepts_get(&self) -> bool {
-        self.routes
-            .iter()
-            .any(|r| r.verbs.is_empty() || r.verbs.contains(&Verb::Get))
+        !self.changes_data
     }
 }
 
 /// Formats that have predefined routes (R9).
 pub const PREDEFINED_FORMATS: [&str; 5] = ["json", "xml", "jsv", "csv", "jsonl"];
 
-/// The custom routes of every operation, merged per path, plus the predefined routes.
+/// The custom routes of every operation, plus the predefined routes. Where several operations
+/// share a path, a route restricted to a verb beats an All Verbs route (R3: `GET /messages` is
+/// ListMessages, every other verb SendMessage), and ties go to the first registered.
 pub fn routes(operations: &[&'static Operation]) -> Router<AppState> {
-    let mut by_path: Vec<(&'static str, MethodRouter<AppState>)> = Vec::new();
-    for &op in operations {
-        for route in op.routes {
-            let handler =
-                move |State(state): State<AppState>, req: Request| dispatch(op, state, req, false);
-            let methods = if route.verbs.is_empty() {
-                any(handler)
-            } else {
-                let filter = route
-                    .verbs
-                    .iter()
-                    .map(|v| v.filter())
-                    .reduce(|a, b| a.or(b))
-                    .unwrap_or(MethodFilter::GET);
-                on(filter, handler)
-            };
-            match by_path.iter_mut().find(|(p, _)| *p == route.path) {
-                Some((_, existing)) => {
-                    let merged = std::mem::take(existing).merge(methods);
-                    *existing = merged;
-                }
-                None => by_path.push((route.path, methods)),
-            }
+    let mut paths: Vec<&'static str> = Vec::new();
+    for route in operations.iter().flat_map(|op| op.routes) {
+        if !paths.contains(&route.path) {
+            paths.push(route.path);
         }
     }
     let mut router = Router::new();
-    for (path, methods) in by_path {
-        router = router.route(path, methods);
+    for path in paths {
+        router = router.route(path, path_methods(operations, path));
     }
     for format in PREDEFINED_FORMATS {
         router = router
@@ -198,6 +180,54 @@ pub fn routes(operations: &[&'static Operation]) -> Router<AppState> {
             .route(&format!("/{format}/oneway/{{operation}}"), any(oneway));
     }
     router.route("/api/{operation}", any(reply))
+}
+
+const ALL_VERBS: [Verb; 5] = [Verb::Get, Verb::Post, Verb::Put, Verb::Patch, Verb::Delete];
+
+fn path_methods(operations: &[&'static Operation], path: &str) -> MethodRouter<AppState> {
+    let on_path = || {
+        operations
+            .iter()
+            .flat_map(|&op| op.routes.iter().map(move |r| (op, r)))
+            .filter(move |(_, r)| r.path == path)
+    };
+    let taken: Vec<Verb> = on_path()
+        .flat_map(|(_, r)| r.verbs.iter().copied())
+        .collect();
+    let mut methods = MethodRouter::new();
+    for (op, route) in on_path().filter(|(_, r)| !r.verbs.is_empty()) {
+        methods = methods.on(filter(route.verbs), handler(op));
+    }
+    if let Some((op, _)) = on_path().find(|(_, r)| r.verbs.is_empty()) {
+        methods = if taken.is_empty() {
+            methods.fallback(handler(op))
+        } else {
+            let rest: Vec<Verb> = ALL_VERBS
+                .into_iter()
+                .filter(|v| !taken.contains(v))
+                .collect();
+            methods.on(filter(&rest), handler(op))
+        };
+    }
+    methods
+}
+
+fn filter(verbs: &[Verb]) -> MethodFilter {
+    verbs
+        .iter()
+        .map(|v| v.filter())
+        .reduce(MethodFilter::or)
+        .unwrap_or(MethodFilter::GET)
+}
+
+fn handler(
+    op: &'static Operation,
+) -> impl Fn(State<AppState>, Request) -> Pin<Box<dyn Future<Output = Response> + Send>>
++ Clone
++ Send
++ Sync
++ 'static {
+    move |State(state): State<AppState>, req: Request| Box::pin(dispatch(op, state, req, false))
 }
 
 async fn reply(State(state): State<AppState>, Path(name): Path<String>, req: Request) -> Response {

@@ -73,6 +73,7 @@ pub static ECHO: Operation = Operation {
         path: "/echo/{name}",
         verbs: &[],
     }],
+    changes_data: false,
     access: Access::Public,
     handler: |call| Box::pin(echo(call)),
 };
@@ -95,6 +96,7 @@ static EXPLODE: Operation = Operation {
         path: "/explode",
         verbs: &[],
     }],
+    changes_data: false,
     access: Access::Public,
     handler: |call| Box::pin(explode(call)),
 };
@@ -310,6 +312,12 @@ async fn a_registered_operation_is_described_in_metadata_and_openapi() {
     );
     assert!(doc["components"]["schemas"]["EchoResponse"]["properties"]["tags"].is_object());
     assert!(doc["components"]["securitySchemes"]["basic"].is_object());
+    // R3 in the description too: GET /messages is ListMessages, the other verbs SendMessage.
+    assert_eq!(doc["paths"]["/messages"]["get"]["summary"], "ListMessages");
+    assert_eq!(
+        doc["paths"]["/messages"]["delete"]["summary"],
+        "SendMessage"
+    );
     let send = &doc["paths"]["/messages"]["post"];
     assert!(send["security"].is_array());
     assert_eq!(
