@@ -7,6 +7,7 @@ mod health;
 mod listen;
 mod messages;
 mod metadata;
+mod metadata_pages;
 mod openapi;
 pub mod operation;
 mod rewrite;
@@ -39,7 +40,18 @@ pub struct AppState {
 }
 
 /// Routes outside the operation registry (health, descriptions).
-const FIXED_ROUTES: [&str; 4] = ["/health", "/ready", "/types/metadata", "/openapi"];
+const FIXED_ROUTES: [&str; 10] = [
+    "/health",
+    "/ready",
+    "/types/metadata",
+    "/openapi",
+    "/metadata",
+    "/json/metadata",
+    "/xml/metadata",
+    "/jsv/metadata",
+    "/csv/metadata",
+    "/jsonl/metadata",
+];
 
 /// Every operation evo serves.
 pub fn operations() -> Vec<&'static Operation> {
@@ -58,6 +70,7 @@ pub fn router(state: AppState, ops: &[&'static Operation]) -> Router {
     operation::routes(ops)
         .merge(health::router())
         .merge(metadata::router())
+        .merge(metadata_pages::router())
         .fallback(|| async { Error::NotFound("Handler for Request not found".to_owned()) })
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(middleware::from_fn(encode_replies))

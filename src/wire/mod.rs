@@ -10,6 +10,7 @@ mod json;
 mod jsv;
 mod negotiate;
 mod reply;
+pub mod sample;
 pub mod schema;
 mod value;
 mod xml;

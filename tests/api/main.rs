@@ -11,6 +11,7 @@ mod golden;
 mod hardening;
 mod helpers;
 mod list;
+mod metadata;
 mod negotiation;
 mod routes;
 mod send_message;

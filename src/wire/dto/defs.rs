@@ -21,7 +21,7 @@ pub static SORT_ORDERS: EnumDef = EnumDef {
 pub static SEND_MESSAGE: DtoDef = DtoDef {
     name: "SendMessage",
     namespace: ns::SESSIONS,
-    description: "Sends an SMS from a phone-number endpoint, or into an existing session",
+    description: "",
     fields: &[
         FieldDef::new("SessionId", Ty::String, Source::Path).describe(
             "The ID of the session you want to post a message to. Specify either this or EndpointId+ToAddress",
