@@ -2,11 +2,13 @@
 //! (ServiceStack's metadata model, R81) and `/openapi.json`.
 
 use super::AppState;
+use super::codegen::{Lang, generate};
 use super::operation::{Access, Operation};
+use crate::error::Error;
 use crate::wire::schema::{DtoDef, Ty, TypeRef};
 use axum::Router;
-use axum::extract::State;
-use axum::http::{HeaderValue, header};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::{Value, json};
@@ -14,6 +16,7 @@ use serde_json::{Value, json};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/types/metadata", get(types_metadata))
+        .route("/types/{lang}", get(types_source))
         // `/openapi.json` arrives here with its `.json` suffix stripped by the route rewriting.
         .route("/openapi", get(openapi))
 }
@@ -21,6 +24,32 @@ pub fn router() -> Router<AppState> {
 async fn openapi(State(state): State<AppState>) -> Response {
     let doc = super::openapi::document(&state.operations.operations);
     json_response(serde_json::to_value(doc).unwrap_or(Value::Null))
+}
+
+/// R81: DTO sources for every operation (`/types/typescript`, `/types/csharp`, `/types/python`).
+async fn types_source(
+    State(state): State<AppState>,
+    Path(lang): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(lang) = Lang::from_name(&lang) else {
+        return Error::NotFound(format!("No DTO generator for '{lang}'")).into_response();
+    };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let source = generate(
+        lang,
+        &state.operations.operations,
+        &format!("http://{host}"),
+    );
+    let mut res = source.into_response();
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(lang.content_type()),
+    );
+    res
 }
 
 async fn types_metadata(State(state): State<AppState>) -> Response {

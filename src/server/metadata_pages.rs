@@ -3,6 +3,7 @@
 //! sample request and response rendered by the real encoder. All of it comes from the registry.
 
 use super::AppState;
+use super::codegen::{Lang, generate};
 use super::operation::{Access, Operation, Verb};
 use crate::error::Error;
 use crate::wire::sample::{pretty_xml, sample};
@@ -68,7 +69,22 @@ async fn operation_page(State(state): State<AppState>, req: Request) -> Response
         .and_then(|h| h.to_str().ok())
         .unwrap_or("localhost")
         .to_owned();
-    let mut res = Html(render(op, format, &host)).into_response();
+    let lang = req
+        .uri()
+        .query()
+        .and_then(|q| query_param(q, "lang"))
+        .and_then(|l| Lang::from_name(&l));
+    let mut page = render(op, format, &host);
+    if let Some(lang) = lang {
+        // `&lang=`: the operation's DTOs in that language, after the samples.
+        let source = generate(lang, &[op], &format!("http://{host}"));
+        let dtos = format!(
+            "<pre class=\"dtos\">\n{}</pre>\n</body>",
+            escape(source.as_str())
+        );
+        page = page.replacen("</body>", &dtos, 1);
+    }
+    let mut res = Html(page).into_response();
     res.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/html; charset=utf-8"),

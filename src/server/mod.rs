@@ -2,6 +2,7 @@
 //! worker and graceful shutdown.
 
 mod auth_routes;
+mod codegen;
 pub mod credentials;
 mod health;
 mod listen;
@@ -40,10 +41,13 @@ pub struct AppState {
 }
 
 /// Routes outside the operation registry (health, descriptions).
-const FIXED_ROUTES: [&str; 10] = [
+const FIXED_ROUTES: [&str; 13] = [
     "/health",
     "/ready",
     "/types/metadata",
+    "/types/typescript",
+    "/types/csharp",
+    "/types/python",
     "/openapi",
     "/metadata",
     "/json/metadata",

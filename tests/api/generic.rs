@@ -329,3 +329,77 @@ async fn a_registered_operation_is_described_in_metadata_and_openapi() {
         serde_json::json!(["Incoming", "Outgoing"])
     );
 }
+
+#[tokio::test]
+async fn a_registered_operation_gets_pages_and_generated_client_types() {
+    let mut ops = evo::server::operations();
+    ops.push(&ECHO);
+    let app = spawn_app_with(ops).await;
+    let page = app
+        .get("/xml/metadata?op=Echo", &Auth::None)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Echo Parameters:") && page.contains("EchoResponse Parameters:"));
+    assert!(page.contains("All Verbs"));
+    let index = app
+        .get("/metadata", &Auth::None)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(index.contains("/csv/metadata?op=Echo"));
+
+    let ts = app
+        .get("/types/typescript", &Auth::None)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        ts.contains("export class Echo implements IReturn<EchoResponse>"),
+        "{ts}"
+    );
+    assert!(ts.contains("export class SendMessage implements IReturn<MessageInfo>"));
+    assert!(ts.contains("export class ListMessages implements IReturn<ListResponseOfMessageInfo>"));
+    assert!(ts.contains("public getMethod() { return 'GET'; }"));
+    assert!(ts.contains("export enum MessageDirections"));
+    let py = app
+        .get("/types/python", &Auth::None)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        py.contains("class Echo(IReturn[EchoResponse], IPost):"),
+        "{py}"
+    );
+    assert!(py.contains("class ListMessages(IReturn[ListResponseOfMessageInfo], IGet):"));
+    // Types a class refers to come before it (Python evaluates annotations in order).
+    assert!(
+        py.find("class MessageInfo:").unwrap()
+            < py.find("class ListResponseOfMessageInfo:").unwrap()
+    );
+    let cs = app
+        .get("/types/csharp", &Auth::None)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        cs.contains("public partial class Echo : IReturn<EchoResponse>, IPost"),
+        "{cs}"
+    );
+    assert!(cs.contains("[Route(\"/sessions/{sessionId}/messages\", \"POST\")]"));
+    let with_lang = app
+        .get("/json/metadata?op=SendMessage&lang=csharp", &Auth::None)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        with_lang.contains("public partial class SendMessage : IReturn&lt;MessageInfo&gt;, IPost")
+    );
+    assert_eq!(app.get("/types/cobol", &Auth::None).await.status(), 404);
+}
