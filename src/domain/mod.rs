@@ -13,7 +13,7 @@ pub use ids::{
     AccountId, ApiKeyId, ConversationId, CustomerId, EndpointId, MessageId, SessionId, UserId,
 };
 pub use message::{Conversation, Message};
-pub use phone::{PhoneNumber, PhoneNumberError};
+pub use phone::{PhoneNumber, PhoneNumberError, e164_pattern};
 pub use principal::{AccountScope, Principal, Role};
 pub use time::{Timestamp, parse_after_date};
 

@@ -51,6 +51,32 @@ impl PhoneNumber {
     }
 }
 
+/// An ECMA-262 pattern accepting exactly the numbers `PhoneNumber::parse` accepts: `+`, a known
+/// calling code, and a national number of a possible length for it.
+pub fn e164_pattern() -> String {
+    let mut alternatives = Vec::new();
+    for (code, lengths) in POSSIBLE_LENGTHS.iter().enumerate() {
+        // E.164 caps the whole number, calling code included, at 15 digits.
+        let room = MAX_E164_DIGITS - code.to_string().len();
+        let counts: Vec<String> = lengths
+            .iter()
+            .filter(|l| usize::from(**l) <= room)
+            .map(u16::to_string)
+            .collect();
+        if counts.is_empty() {
+            continue;
+        }
+        let national = if counts.len() == 1 {
+            format!("[0-9]{{{}}}", counts[0])
+        } else {
+            let each: Vec<String> = counts.iter().map(|n| format!("[0-9]{{{n}}}")).collect();
+            format!("(?:{})", each.join("|"))
+        };
+        alternatives.push(format!("{code}{national}"));
+    }
+    format!("^\\+(?:{})$", alternatives.join("|"))
+}
+
 /// Country calling codes are prefix-free, so the first 1-3 digits that name a known code are it.
 fn split_country_code(digits: &str) -> Option<(u16, &str)> {
     (1..=3.min(digits.len())).find_map(|n| {

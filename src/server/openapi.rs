@@ -3,12 +3,12 @@
 
 use super::operation::{Access, Operation, Verb};
 use crate::wire::dto::defs::ERROR_RESPONSE;
-use crate::wire::schema::{DtoDef, Ty, TypeRef};
+use crate::wire::schema::{DtoDef, FieldDef, Ty, TypeRef};
 use utoipa::openapi::path::{
     HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn, PathItem, PathsBuilder,
 };
 use utoipa::openapi::request_body::RequestBodyBuilder;
-use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, Type};
+use utoipa::openapi::schema::{AnyOfBuilder, ArrayBuilder, ObjectBuilder, Schema, Type};
 use utoipa::openapi::security::{
     ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
 };
@@ -17,14 +17,10 @@ use utoipa::openapi::{
     ResponseBuilder,
 };
 
-/// Media types every operation reads and writes (R15, R53).
-const MEDIA_TYPES: [&str; 5] = [
-    "application/json",
-    "application/xml",
-    "text/jsv",
-    "text/csv",
-    "text/jsonl",
-];
+/// Media types the document describes bodies in. Every operation also reads and writes XML, JSV,
+/// CSV and JSON Lines (R15, R53); those are named in the description rather than given schemas a
+/// validator would apply to them as if they were JSON.
+const MEDIA_TYPES: [&str; 1] = ["application/json"];
 
 pub fn document(operations: &[&'static Operation]) -> OpenApi {
     let mut components = ComponentsBuilder::new()
@@ -72,7 +68,12 @@ pub fn document(operations: &[&'static Operation]) -> OpenApi {
             InfoBuilder::new()
                 .title("evo")
                 .version(env!("CARGO_PKG_VERSION"))
-                .description(Some("The Evo Voice messaging API, served by evo"))
+                .description(Some(
+                    "The Evo Voice messaging API, served by evo. Every operation also reads and writes \
+                     application/xml, text/jsv, text/csv and text/jsonl (choose with ?format=, a \
+                     .xml/.jsv/.csv/.jsonl suffix or Accept), and is reachable at \
+                     /{format}/reply/{Operation}, /{format}/oneway/{Operation} and /api/{Operation}.",
+                ))
                 .build(),
         )
         .paths(paths.build())
@@ -144,7 +145,7 @@ fn operation(
         if let Some(var) = template_var(field.name) {
             builder = builder.parameter(parameter(
                 var,
-                &field.ty,
+                field,
                 ParameterIn::Path,
                 true,
                 field.description,
@@ -152,7 +153,7 @@ fn operation(
         } else if verb == Verb::Get {
             builder = builder.parameter(parameter(
                 field.name,
-                &field.ty,
+                field,
                 ParameterIn::Query,
                 false,
                 field.description,
@@ -160,7 +161,12 @@ fn operation(
         }
     }
     if verb != Verb::Get {
-        let mut content = RequestBodyBuilder::new().required(Some(Required::False));
+        let needed = req.fields.iter().any(|f| f.rules.required);
+        let mut content = RequestBodyBuilder::new().required(Some(if needed {
+            Required::True
+        } else {
+            Required::False
+        }));
         for media in MEDIA_TYPES {
             content = content.content(
                 media,
@@ -221,15 +227,25 @@ fn body_response(description: &str, schema: &str) -> utoipa::openapi::Response {
 
 fn parameter(
     name: &str,
-    ty: &Ty,
+    field: &FieldDef,
     location: ParameterIn,
     required: bool,
     description: &str,
 ) -> utoipa::openapi::path::Parameter {
-    // R28: list parameters are comma-separated (or repeated) values.
-    let schema = match ty {
+    // R28: list parameters are comma-separated (or repeated) values; enums are matched by name
+    // in any case or by number (R23); an empty value counts as absent.
+    let schema = match field.ty {
         Ty::List(_) => ty_schema(&Ty::String),
-        other => ty_schema(other),
+        Ty::Enum(e) => or_empty(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some(enum_pattern(e.members)))
+                .into(),
+        ),
+        Ty::String if field.rules.pattern.is_none() && field.rules.one_of.is_empty() => {
+            field_schema(field)
+        }
+        _ => or_empty(field_schema(field)),
     };
     ParameterBuilder::new()
         .name(name)
@@ -242,6 +258,38 @@ fn parameter(
         .description((!description.is_empty()).then_some(description))
         .schema(Some(schema))
         .build()
+}
+
+/// A query value may also be empty: evo reads an empty value as absent.
+fn or_empty(schema: RefOr<Schema>) -> RefOr<Schema> {
+    AnyOfBuilder::new()
+        .item(schema)
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .max_length(Some(0)),
+        )
+        .into()
+}
+
+/// `^(?:[Aa][Ss][Cc][Ee][Nn][Dd]|[Dd]…|0|1)$`: member names in any case, or their numbers.
+fn enum_pattern(members: &[&str]) -> String {
+    let mut alternatives: Vec<String> = members
+        .iter()
+        .map(|m| {
+            m.chars()
+                .map(|c| {
+                    if c.is_ascii_alphabetic() {
+                        format!("[{}{}]", c.to_ascii_uppercase(), c.to_ascii_lowercase())
+                    } else {
+                        c.to_string()
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    alternatives.extend((0..members.len()).map(|i| i.to_string()));
+    format!("^(?:{})$", alternatives.join("|"))
 }
 
 fn reference(name: &str) -> RefOr<Schema> {
@@ -274,6 +322,32 @@ fn type_schema(t: TypeRef) -> RefOr<Schema> {
     }
 }
 
+/// A property's schema with evo's validation rules, so generated requests are the ones evo takes.
+fn field_schema(field: &FieldDef) -> RefOr<Schema> {
+    let r = &field.rules;
+    match field.ty {
+        Ty::String => {
+            let mut s = ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(r.min_length)
+                .max_length(r.max_length)
+                .pattern(r.pattern.map(|p| p.text()));
+            if !r.one_of.is_empty() {
+                s = s.enum_values(Some(r.one_of.iter().copied()));
+            }
+            s.into()
+        }
+        Ty::Int => ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                utoipa::openapi::KnownFormat::Int32,
+            )))
+            .minimum(r.minimum)
+            .into(),
+        ref other => ty_schema(other),
+    }
+}
+
 fn dto_schema(d: &DtoDef) -> RefOr<Schema> {
     let mut object = ObjectBuilder::new()
         .schema_type(Type::Object)
@@ -283,9 +357,9 @@ fn dto_schema(d: &DtoDef) -> RefOr<Schema> {
         // JSON property names are camelCase (R20); the metadata keeps the contract's names.
         let mut name = String::new();
         crate::wire::camel_case_into(&mut name, field.name);
-        object = object.property(name, ty_schema(&field.ty));
-        if field.required {
-            object = object.required(field.name);
+        object = object.property(name.clone(), field_schema(field));
+        if field.rules.required {
+            object = object.required(name);
         }
     }
     object.into()

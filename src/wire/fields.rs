@@ -80,14 +80,19 @@ impl Fields {
         items.into_iter().filter(|s| !s.is_empty()).collect()
     }
 
+    /// A 32-bit whole number, as the contract's `int` properties are.
     pub fn int(&self, name: &'static str) -> Result<Option<i64>, FieldError> {
         self.text(name)
             .map(|s| {
-                s.trim().parse::<i64>().map_err(|_| {
+                s.trim().parse::<i32>().map(i64::from).map_err(|_| {
                     FieldError::new(
                         "InvalidNumber",
                         name,
-                        format!("'{name}' must be a whole number."),
+                        format!(
+                            "'{name}' must be a whole number from {} to {}.",
+                            i32::MIN,
+                            i32::MAX
+                        ),
                     )
                 })
             })

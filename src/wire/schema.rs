@@ -58,9 +58,52 @@ impl Source {
 pub struct FieldDef {
     pub name: &'static str,
     pub ty: Ty,
+    /// What the Evo metadata pages say (`[ApiMember(IsRequired)]`); evo's own validation rules
+    /// are in `rules`.
     pub required: bool,
     pub source: Source,
     pub description: &'static str,
+    pub rules: Rules,
+}
+
+/// What evo's validation accepts for a property, for the OpenAPI document.
+#[derive(Debug, Clone, Copy)]
+pub struct Rules {
+    pub required: bool,
+    pub min_length: Option<usize>,
+    pub max_length: Option<usize>,
+    /// An ECMA-262 pattern the whole value matches.
+    pub pattern: Option<Pattern>,
+    pub minimum: Option<i64>,
+    /// Accepted values of a string (case-insensitively by evo).
+    pub one_of: &'static [&'static str],
+}
+
+/// A pattern: fixed, or computed once (phone numbers, from the libphonenumber metadata).
+#[derive(Debug, Clone, Copy)]
+pub enum Pattern {
+    Fixed(&'static str),
+    Computed(fn() -> String),
+}
+
+impl Pattern {
+    pub fn text(&self) -> String {
+        match self {
+            Pattern::Fixed(p) => (*p).to_owned(),
+            Pattern::Computed(f) => f(),
+        }
+    }
+}
+
+impl Rules {
+    pub const NONE: Rules = Rules {
+        required: false,
+        min_length: None,
+        max_length: None,
+        pattern: None,
+        minimum: None,
+        one_of: &[],
+    };
 }
 
 impl FieldDef {
@@ -71,11 +114,17 @@ impl FieldDef {
             required: false,
             source,
             description: "",
+            rules: Rules::NONE,
         }
     }
 
     pub const fn describe(mut self, description: &'static str) -> Self {
         self.description = description;
+        self
+    }
+
+    pub const fn rules(mut self, rules: Rules) -> Self {
+        self.rules = rules;
         self
     }
 }

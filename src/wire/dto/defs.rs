@@ -1,10 +1,21 @@
 //! The contract's types as static descriptions (contract section b; descriptions from the Evo
 //! Voice metadata pages).
 
-use crate::wire::schema::{DtoDef, EnumDef, FieldDef, Source, Ty};
+use crate::wire::schema::{DtoDef, EnumDef, FieldDef, Pattern, Rules, Source, Ty};
 use crate::wire::value::ns;
 
 const STRINGS: Ty = Ty::List(&Ty::String);
+
+/// Plain text (`domain::is_plain_text`) with something other than white space in it.
+const PLAIN_TEXT: &str = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\uFFFE\\uFFFF]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\uFFFE\\uFFFF][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\uFFFE\\uFFFF]*$";
+
+/// RFC 3339 (seconds 00-59, days up to 28 so every month has them) or a plain date.
+const AFTER_DATE: &str = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?(Z|[+-](0[0-9]|1[0-3]):[0-5][0-9]))?$";
+
+const AFTER_DATE_RULES: Rules = Rules {
+    pattern: Some(Pattern::Fixed(AFTER_DATE)),
+    ..Rules::NONE
+};
 
 pub static MESSAGE_DIRECTIONS: EnumDef = EnumDef {
     name: "MessageDirections",
@@ -26,13 +37,33 @@ pub static SEND_MESSAGE: DtoDef = DtoDef {
         FieldDef::new("SessionId", Ty::String, Source::Path).describe(
             "The ID of the session you want to post a message to. Specify either this or EndpointId+ToAddress",
         ),
-        FieldDef::new("EndpointId", Ty::String, Source::Body).describe(
-            "The ID of the endpoint you want to post a message to. Typically the ID of a phone number endpoint. Not used if SessionId is specified",
-        ),
-        FieldDef::new("ToAddress", Ty::String, Source::Body).describe(
-            "The address of the party you want to send a message to, e.g. +15556667777. Not used if SessionId is specified",
-        ),
-        FieldDef::new("Body", Ty::String, Source::Body).describe("The body of the message"),
+        FieldDef::new("EndpointId", Ty::String, Source::Body)
+            .describe(
+                "The ID of the endpoint you want to post a message to. Typically the ID of a phone number endpoint. Not used if SessionId is specified",
+            )
+            .rules(Rules {
+                required: true,
+                min_length: Some(1),
+                ..Rules::NONE
+            }),
+        FieldDef::new("ToAddress", Ty::String, Source::Body)
+            .describe(
+                "The address of the party you want to send a message to, e.g. +15556667777. Not used if SessionId is specified",
+            )
+            .rules(Rules {
+                required: true,
+                pattern: Some(Pattern::Computed(crate::domain::e164_pattern)),
+                ..Rules::NONE
+            }),
+        FieldDef::new("Body", Ty::String, Source::Body)
+            .describe("The body of the message")
+            .rules(Rules {
+                required: true,
+                min_length: Some(1),
+                max_length: Some(1600),
+                pattern: Some(Pattern::Fixed(PLAIN_TEXT)),
+                ..Rules::NONE
+            }),
     ],
 };
 
@@ -59,11 +90,11 @@ pub static MESSAGE_INFO: DtoDef = DtoDef {
 macro_rules! list_request_fields {
     ($($own:expr),* $(,)?) => {
         &[
-            FieldDef::new("Page", Ty::Int, Source::Query).describe("The page of data to retrieve, 0 based"),
+            FieldDef::new("Page", Ty::Int, Source::Query).describe("The page of data to retrieve, 0 based").rules(Rules { minimum: Some(0), ..Rules::NONE }),
             FieldDef::new("All", Ty::Bool, Source::Query).describe("If you want all objects to be returned. This should be used with care"),
             FieldDef::new("CountPerPage", Ty::Int, Source::Query).describe("The number per page to retrieve"),
             FieldDef::new("SpecificIds", STRINGS, Source::Query).describe("Specific IDs"),
-            FieldDef::new("SortField", Ty::String, Source::Query).describe("Specify a sort field"),
+            FieldDef::new("SortField", Ty::String, Source::Query).describe("Specify a sort field: date or id").rules(Rules { one_of: &["date", "id"], ..Rules::NONE }),
             FieldDef::new("SortOrder", Ty::Enum(&SORT_ORDERS), Source::Query).describe("Specify a sort order"),
             FieldDef::new("SimplifiedPaging", Ty::Bool, Source::Query).describe("Disables total / page counts - improves performance. Returns only data. If there is no more data, Items will be empty array"),
             $($own),*
@@ -81,7 +112,8 @@ pub static LIST_MESSAGES: DtoDef = DtoDef {
         FieldDef::new("EndpointIds", STRINGS, Source::Query).describe("Filter by endpoint"),
         FieldDef::new("ConversationIds", STRINGS, Source::Query).describe("Filter by conversation"),
         FieldDef::new("AfterDate", Ty::String, Source::Query)
-            .describe("Only messages after this date (RFC 3339 or YYYY-MM-DD)"),
+            .describe("Only messages after this date (RFC 3339 or YYYY-MM-DD)")
+            .rules(AFTER_DATE_RULES),
     ],
 };
 
@@ -108,7 +140,8 @@ pub static LIST_CONVERSATIONS: DtoDef = DtoDef {
         FieldDef::new("EndpointIds", STRINGS, Source::Query).describe("Filter by endpoint"),
         FieldDef::new("CustomerIds", STRINGS, Source::Query).describe("Filter by customer"),
         FieldDef::new("AfterDate", Ty::String, Source::Query)
-            .describe("Only conversations with a message after this date"),
+            .describe("Only conversations with a message after this date")
+            .rules(AFTER_DATE_RULES),
     ],
 };
 
