@@ -2,6 +2,7 @@
 //! accepts everything and reports it delivered at once; Twilio comes next.
 
 mod sandbox;
+pub mod signature;
 
 pub use sandbox::SandboxCarrier;
 

@@ -6,6 +6,7 @@ mod ids;
 mod message;
 mod phone;
 mod principal;
+mod segments;
 mod time;
 
 pub use body::{MessageBody, MessageBodyError};
@@ -15,6 +16,7 @@ pub use ids::{
 pub use message::{Conversation, Message};
 pub use phone::{PhoneNumber, PhoneNumberError, e164_pattern};
 pub use principal::{AccountScope, Principal, Role};
+pub use segments::{Encoding, Segments, segments};
 pub use time::{Timestamp, parse_after_date};
 
 /// Text every wire format can carry: no control characters but tab and line breaks, and none

@@ -42,6 +42,7 @@ pub async fn send(store: &dyn Store, caller: &Principal, req: SendMessage) -> Re
     };
     let message = NewMessage {
         target,
+        segments: crate::domain::segments(body.as_str()),
         body,
         sender: caller.display_name(),
         date: Timestamp::now(),

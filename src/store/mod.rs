@@ -107,6 +107,8 @@ pub enum SendTarget {
 pub struct NewMessage {
     pub target: SendTarget,
     pub body: MessageBody,
+    /// Computed before the write, off the single writer's thread.
+    pub segments: crate::domain::Segments,
     pub sender: String,
     pub date: Timestamp,
 }

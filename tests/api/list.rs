@@ -30,6 +30,7 @@ async fn seed(app: &TestApp, t: &Tenant, n: usize) {
                 to: PhoneNumber::parse(&format!("+1555{:07}", i % 7)).unwrap(),
             },
             body: MessageBody::parse(&format!("m{i}")).unwrap(),
+            segments: evo::domain::segments("m"),
             sender: "seed".into(),
             date: Timestamp::from_millis(1_700_000_000_000 + i as i64 * 1000),
         };

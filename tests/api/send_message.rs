@@ -385,3 +385,28 @@ async fn r60_errors_follow_the_negotiated_format() {
         .collect();
     assert_eq!(names, ["ErrorCode", "Message", "StackTrace", "Errors"]);
 }
+
+#[tokio::test]
+async fn each_message_is_stored_with_its_segments_and_encoding() {
+    let app = spawn_app().await;
+    let t = app.tenant("Acme").await;
+    let cases = [
+        ("a".repeat(160), 1, "GSM-7"),
+        ("a".repeat(161), 2, "GSM-7"),
+        ("€".repeat(81), 2, "GSM-7"),
+        ("ж".repeat(71), 2, "UCS-2"),
+        ("😀".repeat(35), 1, "UCS-2"),
+    ];
+    let conn = rusqlite::Connection::open(app.dir.path().join("evo.db")).unwrap();
+    for (text, count, encoding) in cases {
+        let m = app.send(&t, "+15556667777", &text).await;
+        let (segments, enc): (u32, String) = conn
+            .query_row(
+                "select segments, encoding from messages where id = ?1",
+                [m["id"].as_str().unwrap()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((segments, enc.as_str()), (count, encoding), "{text}");
+    }
+}

@@ -32,6 +32,7 @@ pub fn insert_outgoing(
     };
     let id = MessageId::generate();
     let at = m.date.millis();
+
     let conversation_id: String = c
         .prepare_cached(
             "insert into conversations (id, account_id, customer_id, endpoint_id, other_address, last_message_id, last_message_at)
@@ -80,8 +81,9 @@ pub fn insert_outgoing(
         .map_err(internal)?;
     c.prepare_cached(
         "insert into messages (id, account_id, customer_id, endpoint_id, conversation_id, session_id, direction,
-                               other_address, sender, body, is_unread, status, created_at, updated_at)
-         values (?1, ?2, ?3, ?4, ?5, ?6, 'Outgoing', ?7, ?8, ?9, 0, 'Queued', ?10, ?10)",
+                               other_address, sender, body, is_unread, status, created_at, updated_at,
+                               segments, encoding)
+         values (?1, ?2, ?3, ?4, ?5, ?6, 'Outgoing', ?7, ?8, ?9, 0, 'Queued', ?10, ?10, ?11, ?12)",
     )
     .and_then(|mut s| {
         s.execute(params![
@@ -94,7 +96,9 @@ pub fn insert_outgoing(
             route.other_address,
             m.sender,
             m.body.as_str(),
-            at
+            at,
+            m.segments.count,
+            m.segments.encoding.as_str()
         ])
     })
     .map_err(internal)?;

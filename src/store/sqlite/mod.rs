@@ -27,9 +27,12 @@ use std::time::Duration;
 use tokio::sync::Notify;
 use writer::Writer;
 
-const MIGRATIONS: &[M<'static>] = &[M::up(include_str!(
-    "../../../migrations/sqlite/0001_init.sql"
-))];
+const MIGRATIONS: &[M<'static>] = &[
+    M::up(include_str!("../../../migrations/sqlite/0001_init.sql")),
+    M::up(include_str!(
+        "../../../migrations/sqlite/0002_message_segments.sql"
+    )),
+];
 const DB_FILE: &str = "evo.db";
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -276,6 +279,11 @@ impl Store for SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn migrations_apply_in_order() {
+        assert!(Migrations::from_slice(MIGRATIONS).validate().is_ok());
+    }
 
     #[test]
     fn connections_are_durable_wal_with_full_sync() {
