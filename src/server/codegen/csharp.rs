@@ -1,8 +1,8 @@
 //! C# DTOs for ServiceStack's .NET clients (`JsonServiceClient`, `JsonApiClient`).
 
-use super::{TypeRef, client_verb, response_name};
+use super::{Spelling, TypeRef, emit, response_name, spell, verb_marker};
 use crate::server::operation::Operation;
-use crate::wire::schema::{DtoDef, EnumDef, Ty};
+use crate::wire::schema::{DtoDef, EnumDef};
 use std::fmt::Write;
 
 pub fn generate(operations: &[&'static Operation], types: &[TypeRef], base_url: &str) -> String {
@@ -12,29 +12,17 @@ pub fn generate(operations: &[&'static Operation], types: &[TypeRef], base_url: 
     );
     out.push_str("using System;\nusing System.Collections.Generic;\nusing System.Runtime.Serialization;\nusing ServiceStack;\nusing ServiceStack.DataAnnotations;\n\n");
     out.push_str("namespace Evo.ServiceModel\n{\n");
-    for t in types {
-        match t {
-            TypeRef::Enum(e) => enumeration(&mut out, e),
-            TypeRef::Dto(d) => class(&mut out, d, None),
-        }
-    }
-    for op in operations {
-        class(&mut out, op.request, Some(op));
-    }
+    emit(&mut out, operations, types, enumeration, class);
     out.push_str("}\n");
     out
 }
 
-fn cs_type(ty: &Ty) -> String {
-    match ty {
-        Ty::String => "string".into(),
-        Ty::Int => "int".into(),
-        Ty::Bool => "bool".into(),
-        Ty::Enum(e) => e.name.into(),
-        Ty::Dto(d) => d.name.into(),
-        Ty::List(inner) => format!("List<{}>", cs_type(inner)),
-    }
-}
+const CSHARP: Spelling = Spelling {
+    string: "string",
+    int: "int",
+    boolean: "bool",
+    list: |item| format!("List<{item}>"),
+};
 
 fn enumeration(out: &mut String, e: &EnumDef) {
     let _ = writeln!(out, "    public enum {}\n    {{", e.name);
@@ -60,14 +48,7 @@ fn class(out: &mut String, d: &DtoDef, op: Option<&Operation>) {
         Some(op) => {
             let ret =
                 response_name(op).map_or("IReturnVoid".to_owned(), |r| format!("IReturn<{r}>"));
-            let verb = match client_verb(op) {
-                "GET" => "IGet",
-                "PUT" => "IPut",
-                "PATCH" => "IPatch",
-                "DELETE" => "IDelete",
-                _ => "IPost",
-            };
-            format!(" : {ret}, {verb}")
+            format!(" : {ret}, {}", verb_marker(op))
         }
         None => String::new(),
     };
@@ -84,7 +65,7 @@ fn class(out: &mut String, d: &DtoDef, op: Option<&Operation>) {
         let _ = writeln!(
             out,
             "        [DataMember]\n        public virtual {} {} {{ get; set; }}",
-            cs_type(&f.ty),
+            spell(&f.ty, &CSHARP),
             f.name
         );
     }

@@ -93,6 +93,55 @@ fn camel(name: &str) -> String {
     out
 }
 
+/// How a language spells the primitive types and a list of something.
+struct Spelling {
+    string: &'static str,
+    int: &'static str,
+    boolean: &'static str,
+    list: fn(&str) -> String,
+}
+
+fn spell(ty: &Ty, s: &Spelling) -> String {
+    match ty {
+        Ty::String => s.string.to_owned(),
+        Ty::Int => s.int.to_owned(),
+        Ty::Bool => s.boolean.to_owned(),
+        Ty::Enum(e) => e.name.to_owned(),
+        Ty::Dto(d) => d.name.to_owned(),
+        Ty::List(inner) => (s.list)(&spell(inner, s)),
+    }
+}
+
+/// ServiceStack's verb marker interface for the client verb (`IGet`, `IPost`, …).
+fn verb_marker(op: &Operation) -> &'static str {
+    match client_verb(op) {
+        "GET" => "IGet",
+        "PUT" => "IPut",
+        "PATCH" => "IPatch",
+        "DELETE" => "IDelete",
+        _ => "IPost",
+    }
+}
+
+/// Writes every shared type, then every request DTO with its operation.
+fn emit(
+    out: &mut String,
+    operations: &[&'static Operation],
+    types: &[TypeRef],
+    enumeration: fn(&mut String, &crate::wire::schema::EnumDef),
+    class: fn(&mut String, &DtoDef, Option<&Operation>),
+) {
+    for t in types {
+        match t {
+            TypeRef::Enum(e) => enumeration(out, e),
+            TypeRef::Dto(d) => class(out, d, None),
+        }
+    }
+    for op in operations {
+        class(out, op.request, Some(op));
+    }
+}
+
 fn response_name(op: &Operation) -> Option<&'static str> {
     op.response.map(|r: &DtoDef| r.name)
 }

@@ -1,9 +1,9 @@
 //! Python DTOs for the `servicestack` client (`JsonServiceClient`): dataclasses with camelCase
 //! JSON names, request DTOs deriving `IReturn[T]` and a verb marker.
 
-use super::{TypeRef, client_verb, response_name};
+use super::{Spelling, TypeRef, emit, response_name, spell, verb_marker};
 use crate::server::operation::Operation;
-use crate::wire::schema::{DtoDef, EnumDef, Ty};
+use crate::wire::schema::{DtoDef, EnumDef};
 use std::fmt::Write;
 
 pub fn generate(operations: &[&'static Operation], types: &[TypeRef], base_url: &str) -> String {
@@ -12,28 +12,16 @@ pub fn generate(operations: &[&'static Operation], types: &[TypeRef], base_url: 
         env!("CARGO_PKG_VERSION")
     );
     out.push_str("import datetime\nimport decimal\nfrom enum import Enum\nfrom dataclasses import dataclass, field\nfrom typing import List, Optional, Dict\nfrom dataclasses_json import dataclass_json, LetterCase, Undefined, config\nfrom servicestack import IReturn, IReturnVoid, IGet, IPost, IPut, IPatch, IDelete\n\n\n");
-    for t in types {
-        match t {
-            TypeRef::Enum(e) => enumeration(&mut out, e),
-            TypeRef::Dto(d) => class(&mut out, d, None),
-        }
-    }
-    for op in operations {
-        class(&mut out, op.request, Some(op));
-    }
+    emit(&mut out, operations, types, enumeration, class);
     out
 }
 
-fn py_type(ty: &Ty) -> String {
-    match ty {
-        Ty::String => "str".into(),
-        Ty::Int => "int".into(),
-        Ty::Bool => "bool".into(),
-        Ty::Enum(e) => e.name.into(),
-        Ty::Dto(d) => d.name.into(),
-        Ty::List(inner) => format!("List[{}]", py_type(inner)),
-    }
-}
+const PYTHON: Spelling = Spelling {
+    string: "str",
+    int: "int",
+    boolean: "bool",
+    list: |item| format!("List[{item}]"),
+};
 
 /// `EndpointDisplayName` → `endpoint_display_name`.
 fn snake(name: &str) -> String {
@@ -70,14 +58,7 @@ fn class(out: &mut String, d: &DtoDef, op: Option<&Operation>) {
         Some(op) => {
             let ret =
                 response_name(op).map_or("IReturnVoid".to_owned(), |r| format!("IReturn[{r}]"));
-            let verb = match client_verb(op) {
-                "GET" => "IGet",
-                "PUT" => "IPut",
-                "PATCH" => "IPatch",
-                "DELETE" => "IDelete",
-                _ => "IPost",
-            };
-            format!("({ret}, {verb})")
+            format!("({ret}, {})", verb_marker(op))
         }
         None => String::new(),
     };
@@ -93,7 +74,7 @@ fn class(out: &mut String, d: &DtoDef, op: Option<&Operation>) {
     }
     for f in d.fields {
         let name = snake(f.name);
-        let ty = py_type(&f.ty);
+        let ty = spell(&f.ty, &PYTHON);
         // A JSON name that is not the camelCase of the snake_case name is spelled out.
         let _ = writeln!(out, "    {name}: Optional[{ty}] = None");
         if !f.description.is_empty() {

@@ -1,8 +1,8 @@
 //! TypeScript DTOs for `@servicestack/client` (`JsonServiceClient`).
 
-use super::{TypeRef, camel, client_verb, response_name};
+use super::{Spelling, TypeRef, camel, client_verb, emit, response_name, spell};
 use crate::server::operation::Operation;
-use crate::wire::schema::{DtoDef, EnumDef, Ty};
+use crate::wire::schema::{DtoDef, EnumDef};
 use std::fmt::Write;
 
 pub fn generate(operations: &[&'static Operation], types: &[TypeRef], base_url: &str) -> String {
@@ -12,28 +12,16 @@ pub fn generate(operations: &[&'static Operation], types: &[TypeRef], base_url: 
     );
     out.push_str("export interface IReturn<T>\n{\n    createResponse(): T;\n}\n\n");
     out.push_str("export interface IReturnVoid\n{\n    createResponse(): void;\n}\n\n");
-    for t in types {
-        match t {
-            TypeRef::Enum(e) => enumeration(&mut out, e),
-            TypeRef::Dto(d) => class(&mut out, d, None),
-        }
-    }
-    for op in operations {
-        class(&mut out, op.request, Some(op));
-    }
+    emit(&mut out, operations, types, enumeration, class);
     out
 }
 
-fn ts_type(ty: &Ty) -> String {
-    match ty {
-        Ty::String => "string".into(),
-        Ty::Int => "number".into(),
-        Ty::Bool => "boolean".into(),
-        Ty::Enum(e) => e.name.into(),
-        Ty::Dto(d) => d.name.into(),
-        Ty::List(inner) => format!("{}[]", ts_type(inner)),
-    }
-}
+const TYPESCRIPT: Spelling = Spelling {
+    string: "string",
+    int: "number",
+    boolean: "boolean",
+    list: |item| format!("{item}[]"),
+};
 
 fn enumeration(out: &mut String, e: &EnumDef) {
     let _ = writeln!(out, "export enum {}\n{{", e.name);
@@ -65,7 +53,12 @@ fn class(out: &mut String, d: &DtoDef, op: Option<&Operation>) {
         if !f.description.is_empty() {
             let _ = writeln!(out, "    /** @description {} */", f.description);
         }
-        let _ = writeln!(out, "    public {}?: {};", camel(f.name), ts_type(&f.ty));
+        let _ = writeln!(
+            out,
+            "    public {}?: {};",
+            camel(f.name),
+            spell(&f.ty, &TYPESCRIPT)
+        );
     }
     let _ = writeln!(
         out,
