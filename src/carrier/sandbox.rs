@@ -1,5 +1,5 @@
-use super::{Accepted, Carrier, CarrierError};
-use crate::store::OutboxItem;
+use super::{Accepted, Carrier, CarrierError, OutgoingSms};
+use crate::domain::Timestamp;
 
 /// Accepts every message and reports it delivered; nothing leaves the machine.
 #[derive(Debug, Default)]
@@ -11,10 +11,23 @@ impl Carrier for SandboxCarrier {
         "sandbox"
     }
 
-    async fn send(&self, message: &OutboxItem) -> Result<Accepted, CarrierError> {
+    async fn send(&self, sms: &OutgoingSms) -> Result<Accepted, CarrierError> {
         Ok(Accepted {
-            carrier_ref: format!("SB{}", message.message_id),
+            sid: sandbox_sid(sms),
             delivered: true,
         })
     }
+
+    /// The sandbox accepts every send it sees, so a message it may have seen was accepted.
+    async fn find_sent(
+        &self,
+        sms: &OutgoingSms,
+        _since: Timestamp,
+    ) -> Result<Vec<String>, CarrierError> {
+        Ok(vec![sandbox_sid(sms)])
+    }
+}
+
+fn sandbox_sid(sms: &OutgoingSms) -> String {
+    format!("SB{}", sms.message_id.as_str().replace('-', ""))
 }

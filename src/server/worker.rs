@@ -2,7 +2,7 @@
 //! records the outcome. A row whose hand-off failed stays in the outbox and is claimed again
 //! when its lease runs out. (Backoff, pacing and terminal failure states come with real delivery.)
 
-use crate::carrier::Carrier;
+use crate::carrier::{Carrier, OutgoingSms};
 use crate::domain::Timestamp;
 use crate::store::{Store, StoreResult};
 use std::sync::Arc;
@@ -34,12 +34,21 @@ impl DeliveryWorker {
         let mut sent = Vec::with_capacity(claimed.len());
         let mut delivered = Vec::new();
         for item in &claimed {
-            match self.carrier.send(item).await {
+            let sms = OutgoingSms {
+                message_id: item.message_id.clone(),
+                from: item.from.clone(),
+                to: item.to.clone(),
+                body: item.body.clone(),
+                status_callback: None,
+                validity_secs: None,
+                credentials: None,
+            };
+            match self.carrier.send(&sms).await {
                 Ok(accepted) => {
                     if accepted.delivered {
                         delivered.push(item.message_id.clone());
                     }
-                    sent.push((item.message_id.clone(), accepted.carrier_ref));
+                    sent.push((item.message_id.clone(), accepted.sid));
                 }
                 Err(e) => tracing::warn!(
                     message_id = %item.message_id, carrier = self.carrier.name(), error = %e,
