@@ -8,6 +8,7 @@
 
 mod sandbox;
 pub mod signature;
+pub mod sim;
 
 pub use sandbox::SandboxCarrier;
 
