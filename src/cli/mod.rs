@@ -1,6 +1,7 @@
-//! The `evo` command line: `serve` and `admin …`. Every option has an `EVO_*` variable.
+//! The `evo` command line: `serve`, `admin …` and `carrier-sim`. Every option has an `EVO_*` variable.
 
 mod admin;
+mod carrier_sim;
 mod serve;
 
 use clap::{Parser, Subcommand};
@@ -39,6 +40,8 @@ pub enum Command {
         #[command(subcommand)]
         command: admin::AdminCommand,
     },
+    /// Run a Twilio-compatible carrier simulator (for tests, benchmarks and trying evo out).
+    CarrierSim(carrier_sim::CarrierSimArgs),
 }
 
 /// Runs the parsed command; the error is printed as one line by `main`.
@@ -48,5 +51,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Admin { command } => {
             admin::run(command, &cli.data_dir, cli.database_url.as_deref()).await
         }
+        Command::CarrierSim(args) => carrier_sim::run(args).await,
     }
 }
