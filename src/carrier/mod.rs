@@ -9,8 +9,10 @@
 mod sandbox;
 pub mod signature;
 pub mod sim;
+mod twilio;
 
 pub use sandbox::SandboxCarrier;
+pub use twilio::{TWILIO_API, TwilioCarrier};
 
 use crate::domain::{MessageId, Timestamp};
 use std::time::Duration;
