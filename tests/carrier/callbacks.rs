@@ -83,8 +83,10 @@ async fn undelivered_messages_say_why() {
 #[tokio::test]
 async fn an_unreachable_receiver_is_counted_not_fatal() {
     let sim = start_sim(Faults::default()).await;
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let mut sms = sms("into the void");
-    sms.status_callback = Some("http://127.0.0.1:9/cb".into());
+    sms.status_callback = Some(format!("http://{}/cb", closed.local_addr().unwrap()));
+    drop(closed);
     let sid = carrier(&sim).send(&sms).await.unwrap().sid;
     for _ in 0..150 {
         if sim.stats().callbacks_failed == 2 {
