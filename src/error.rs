@@ -44,6 +44,9 @@ pub enum Error {
     /// 403: authenticated but without the operation's role (R63).
     #[error("Invalid Role")]
     InvalidRole,
+    /// 403 for a request that proves nothing about who sent it (a bad webhook signature).
+    #[error("{0}")]
+    Forbidden(String),
     /// 404: the object does not exist or is outside the caller's accounts; the two look alike.
     #[error("{0}")]
     NotFound(String),
@@ -51,6 +54,9 @@ pub enum Error {
     TooManyAttempts,
     #[error("{0}")]
     Conflict(String),
+    /// 422: well formed, but refused given what came before (a reused idempotency key).
+    #[error("{message}")]
+    Unprocessable { code: &'static str, message: String },
     /// 413: the request body is over the limit.
     #[error("{0}")]
     PayloadTooLarge(String),
@@ -80,6 +86,7 @@ impl From<StoreError> for Error {
             StoreError::NotFound(what) => Error::NotFound(what),
             StoreError::Conflict(what) => Error::Conflict(what),
             StoreError::Invalid(field, message) => Error::field("Invalid", field, message),
+            StoreError::Unprocessable(code, message) => Error::Unprocessable { code, message },
             StoreError::Internal(e) => Error::Internal(e),
         }
     }

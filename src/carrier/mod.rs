@@ -91,6 +91,12 @@ pub trait Carrier: Send + Sync + 'static {
         since: Timestamp,
     ) -> Result<Vec<String>, CarrierError>;
 
+    /// Whether messages must be paced per sending number (a real network's limits). The
+    /// sandbox has none.
+    fn paces_senders(&self) -> bool {
+        true
+    }
+
     /// The server-wide credentials, for checking status-callback signatures.
     fn credentials(&self) -> Option<&CarrierCredentials> {
         None

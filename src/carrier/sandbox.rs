@@ -11,6 +11,10 @@ impl Carrier for SandboxCarrier {
         "sandbox"
     }
 
+    fn paces_senders(&self) -> bool {
+        false
+    }
+
     async fn send(&self, sms: &OutgoingSms) -> Result<Accepted, CarrierError> {
         Ok(Accepted {
             sid: sandbox_sid(sms),

@@ -2,7 +2,7 @@
 //! server. Each create prints the new id alone (or the object with --json); bad input exits
 //! non-zero with one line on stderr and writes nothing.
 
-use crate::domain::{AccountId, CustomerId, PhoneNumber, Role, UserId};
+use crate::domain::{AccountId, CustomerId, EndpointId, PhoneNumber, Role, UserId, default_mps};
 use crate::service::auth::{hash_password, new_api_key, secret_hash};
 use crate::store::{self, NewEndpoint, NewUser, Store};
 use anyhow::{Context, bail};
@@ -57,6 +57,16 @@ pub enum AccountCommand {
         name: String,
         #[command(flatten)]
         out: Output,
+    },
+    /// Give the account its own Twilio credentials (overriding the server-wide ones).
+    SetCarrier {
+        #[arg(long)]
+        account: String,
+        #[arg(long)]
+        twilio_account_sid: String,
+        /// Kept in the database to call Twilio; never printed or logged.
+        #[arg(long)]
+        twilio_auth_token: String,
     },
 }
 
@@ -141,6 +151,20 @@ pub enum EndpointCommand {
         /// Display name shown as EndpointDisplayName.
         #[arg(long)]
         name: String,
+        /// Sending pace in segments per second (Twilio's MPS; a 3-segment message costs 3).
+        /// Default by number: 1 for a long code, 3 for toll-free, 100 for a short code.
+        #[arg(long)]
+        mps: Option<f64>,
+        #[command(flatten)]
+        out: Output,
+    },
+    /// Change an endpoint's settings.
+    Update {
+        #[arg(long)]
+        id: String,
+        /// Sending pace in segments per second.
+        #[arg(long)]
+        mps: Option<f64>,
         #[command(flatten)]
         out: Output,
     },
@@ -211,13 +235,50 @@ fn validate(cmd: &AdminCommand) -> anyhow::Result<()> {
             check_password(password)
         }
         AdminCommand::Endpoint {
-            command: EndpointCommand::Create { number, name, .. },
+            command: EndpointCommand::Create {
+                number, name, mps, ..
+            },
         } => {
             PhoneNumber::parse(number).map_err(|e| anyhow::anyhow!("--number {e}"))?;
+            check_mps(*mps)?;
             non_blank("--name", name)
+        }
+        AdminCommand::Endpoint {
+            command: EndpointCommand::Update { mps, .. },
+        } => check_mps(*mps),
+        AdminCommand::Account {
+            command:
+                AccountCommand::SetCarrier {
+                    twilio_account_sid,
+                    twilio_auth_token,
+                    ..
+                },
+        } => {
+            check_token("--twilio-account-sid", twilio_account_sid)?;
+            check_token("--twilio-auth-token", twilio_auth_token)
         }
         AdminCommand::Apikey { .. } => Ok(()),
     }
+}
+
+/// Largest pace accepted; far above any carrier's.
+const MAX_MPS: f64 = 10_000.0;
+
+fn check_mps(mps: Option<f64>) -> anyhow::Result<()> {
+    match mps {
+        Some(m) if !(m.is_finite() && m > 0.0 && m <= MAX_MPS) => {
+            bail!("--mps must be a number of segments per second above 0 and at most {MAX_MPS}")
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Carrier SIDs and tokens: one word of printable ASCII.
+fn check_token(what: &str, v: &str) -> anyhow::Result<()> {
+    if v.is_empty() || !v.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
+        bail!("{what} must be printable ASCII without spaces");
+    }
+    Ok(())
 }
 
 /// Names end up in every wire format, so they must be plain text.
@@ -324,6 +385,7 @@ async fn execute(cmd: AdminCommand, store: &dyn Store) -> anyhow::Result<(Option
                     customer,
                     number,
                     name,
+                    mps,
                     out,
                 },
         } => {
@@ -332,12 +394,38 @@ async fn execute(cmd: AdminCommand, store: &dyn Store) -> anyhow::Result<(Option
                 customer_id: customer.map(CustomerId::from_string),
                 number: PhoneNumber::parse(&number).context("--number")?,
                 display_name: name.trim().to_owned(),
+                mps,
             };
             let e = store.create_endpoint(endpoint).await?;
-            let v = json!({"id": e.id.as_str(), "accountId": e.account_id.as_str(),
-                "customerId": e.customer_id.as_ref().map(|c| c.as_str()), "type": "PhoneNumber",
-                "phoneNumber": e.number, "displayName": e.display_name});
-            Ok(render(&out, v, e.id.into_string()))
+            Ok(render(&out, endpoint_json(&e), e.id.into_string()))
+        }
+        AdminCommand::Endpoint {
+            command: EndpointCommand::Update { id, mps, out },
+        } => {
+            let e = store
+                .update_endpoint(&EndpointId::from_string(id), mps)
+                .await?;
+            Ok(render(&out, endpoint_json(&e), e.id.into_string()))
+        }
+        AdminCommand::Account {
+            command:
+                AccountCommand::SetCarrier {
+                    account,
+                    twilio_account_sid,
+                    twilio_auth_token,
+                },
+        } => {
+            store
+                .set_account_carrier(
+                    &AccountId::from_string(account.clone()),
+                    &twilio_account_sid,
+                    &twilio_auth_token,
+                )
+                .await?;
+            Ok((
+                None,
+                format!("account {account} now sends through Twilio account {twilio_account_sid}"),
+            ))
         }
         AdminCommand::Apikey {
             command: ApiKeyCommand::Create { user, name, out },
@@ -355,4 +443,11 @@ async fn execute(cmd: AdminCommand, store: &dyn Store) -> anyhow::Result<(Option
             Ok(render(&out, v, key))
         }
     }
+}
+
+fn endpoint_json(e: &crate::store::Endpoint) -> serde_json::Value {
+    json!({"id": e.id.as_str(), "accountId": e.account_id.as_str(),
+        "customerId": e.customer_id.as_ref().map(|c| c.as_str()), "type": "PhoneNumber",
+        "phoneNumber": e.number, "displayName": e.display_name,
+        "mps": e.mps.unwrap_or_else(|| default_mps(&e.number))})
 }

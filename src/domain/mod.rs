@@ -2,6 +2,7 @@
 //! knows about HTTP, SQL or wire formats.
 
 mod body;
+mod delivery;
 mod ids;
 mod message;
 mod phone;
@@ -10,6 +11,7 @@ mod segments;
 mod time;
 
 pub use body::{MessageBody, MessageBodyError};
+pub use delivery::{DeliveryStatus, backoff_delay, default_mps};
 pub use ids::{
     AccountId, ApiKeyId, ConversationId, CustomerId, EndpointId, MessageId, SessionId, UserId,
 };
@@ -48,39 +50,5 @@ impl Direction {
             "Outgoing" => Some(Direction::Outgoing),
             _ => None,
         }
-    }
-}
-
-/// Where an outgoing message is in its life with the carrier. Only moves forward.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DeliveryStatus {
-    Queued,
-    Sent,
-    Delivered,
-    Failed,
-    Received,
-}
-
-impl DeliveryStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DeliveryStatus::Queued => "Queued",
-            DeliveryStatus::Sent => "Sent",
-            DeliveryStatus::Delivered => "Delivered",
-            DeliveryStatus::Failed => "Failed",
-            DeliveryStatus::Received => "Received",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [
-            DeliveryStatus::Queued,
-            DeliveryStatus::Sent,
-            DeliveryStatus::Delivered,
-            DeliveryStatus::Failed,
-            DeliveryStatus::Received,
-        ]
-        .into_iter()
-        .find(|d| d.as_str() == s)
     }
 }

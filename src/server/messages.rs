@@ -6,8 +6,8 @@ use crate::error::Result;
 use crate::service::messages;
 use crate::wire::dto::defs;
 use crate::wire::dto::{
-    ListConversations, ListConversationsResponse, ListMessages, ListResponse, MessageInfo,
-    SendMessage,
+    DeliveryInfo, GetMessageDelivery, ListConversations, ListConversationsResponse, ListMessages,
+    ListResponse, MessageInfo, SendMessage,
 };
 use crate::wire::{Dto, Reply};
 
@@ -54,9 +54,29 @@ pub static LIST_CONVERSATIONS: Operation = Operation {
     handler: |call| Box::pin(list_conversations(call)),
 };
 
+/// evo extension: what became of an outgoing message.
+pub static GET_MESSAGE_DELIVERY: Operation = Operation {
+    request: &defs::GET_MESSAGE_DELIVERY,
+    response: Some(&defs::DELIVERY_INFO),
+    routes: &[Route {
+        path: "/messages/{id}/delivery",
+        verbs: &[Verb::Get],
+    }],
+    changes_data: false,
+    access: Access::Role(Role::User),
+    handler: |call| Box::pin(get_message_delivery(call)),
+};
+
+async fn get_message_delivery(call: Call) -> Result<Reply> {
+    let req: GetMessageDelivery = call.bind()?;
+    let record = messages::delivery(call.state.store.as_ref(), call.principal()?, req).await?;
+    Ok(Reply::of(&DeliveryInfo(&record)))
+}
+
 async fn send_message(call: Call) -> Result<Reply> {
     let req: SendMessage = call.bind()?;
-    let message = messages::send(call.state.store.as_ref(), call.principal()?, req).await?;
+    let key = idempotency_key(&call.headers)?;
+    let message = messages::send(call.state.store.as_ref(), call.principal()?, req, key).await?;
     Ok(Reply::of(&MessageInfo(&message)))
 }
 
@@ -79,4 +99,19 @@ async fn list_conversations(call: Call) -> Result<Reply> {
     let conversations =
         messages::conversations(call.state.store.as_ref(), call.principal()?, req).await?;
     Ok(Reply::of(&ListConversationsResponse(conversations)))
+}
+
+/// The `Idempotency-Key` header, if any; one that is not text is a 400.
+fn idempotency_key(headers: &axum::http::HeaderMap) -> Result<Option<&str>> {
+    headers
+        .get("idempotency-key")
+        .map(|v| {
+            v.to_str().map_err(|_| {
+                crate::error::Error::bad_request(
+                    "InvalidIdempotencyKey",
+                    "Idempotency-Key must be printable ASCII",
+                )
+            })
+        })
+        .transpose()
 }

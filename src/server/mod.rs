@@ -4,19 +4,21 @@
 mod auth_routes;
 mod codegen;
 pub mod credentials;
+pub mod delivery;
 mod health;
 mod listen;
 mod messages;
 mod metadata;
 mod metadata_pages;
+mod metrics;
 mod openapi;
 pub mod operation;
 mod rewrite;
 mod throttle;
-mod worker;
+mod webhooks;
 
+pub use delivery::{DeliveryConfig, DeliveryWorker};
 pub use operation::{Access, Call, Operation, Route, Verb};
-pub use worker::DeliveryWorker;
 
 use crate::carrier::Carrier;
 use crate::error::Error;
@@ -38,11 +40,16 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub auth: Arc<Authenticator>,
     pub operations: Arc<operation::Registry>,
+    pub carrier: Arc<dyn Carrier>,
+    /// The externally visible base URL (webhook signatures are computed over it).
+    pub public_url: Arc<str>,
 }
 
 /// Routes outside the operation registry (health, descriptions).
-const FIXED_ROUTES: [&str; 13] = [
+const FIXED_ROUTES: [&str; 15] = [
     "/health",
+    "/metrics",
+    delivery::STATUS_PATH,
     "/ready",
     "/types/metadata",
     "/types/typescript",
@@ -63,6 +70,7 @@ pub fn operations() -> Vec<&'static Operation> {
         &messages::SEND_MESSAGE,
         &messages::LIST_MESSAGES,
         &messages::LIST_CONVERSATIONS,
+        &messages::GET_MESSAGE_DELIVERY,
         &auth_routes::AUTHENTICATE,
         &auth_routes::GET_AUTH_STATUS,
     ]
@@ -75,6 +83,8 @@ pub fn router(state: AppState, ops: &[&'static Operation]) -> Router {
         .merge(health::router())
         .merge(metadata::router())
         .merge(metadata_pages::router())
+        .merge(metrics::router())
+        .merge(webhooks::router())
         .fallback(|| async { Error::NotFound("Handler for Request not found".to_owned()) })
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(middleware::from_fn(encode_replies))
@@ -98,9 +108,10 @@ pub async fn serve(
     listener: TcpListener,
     store: Arc<dyn Store>,
     carrier: Arc<dyn Carrier>,
+    delivery: DeliveryConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    serve_operations(listener, store, carrier, operations(), shutdown).await
+    serve_operations(listener, store, carrier, delivery, operations(), shutdown).await
 }
 
 /// `serve` with an explicit operation list (tests register throw-away operations this way).
@@ -108,16 +119,35 @@ pub async fn serve_operations(
     listener: TcpListener,
     store: Arc<dyn Store>,
     carrier: Arc<dyn Carrier>,
+    mut delivery: DeliveryConfig,
     ops: Vec<&'static Operation>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    metrics::handle();
+    // Without a configured public URL, callbacks come straight to the listening address.
+    let public_url = delivery
+        .public_url
+        .get_or_insert_with(|| {
+            format!(
+                "http://{}",
+                listener
+                    .local_addr()
+                    .map(|a| a.to_string())
+                    .unwrap_or_default()
+            )
+        })
+        .clone();
     let state = AppState {
         auth: Arc::new(Authenticator::new(store.clone())),
         store: store.clone(),
         operations: Arc::new(operation::Registry::new(ops.clone())),
+        carrier: carrier.clone(),
+        public_url: public_url.into(),
     };
     let (stop_worker, stop_rx) = watch::channel(false);
-    let worker = tokio::spawn(DeliveryWorker::new(store.clone(), carrier).run(stop_rx));
+    let worker = delivery
+        .worker
+        .then(|| tokio::spawn(DeliveryWorker::new(store.clone(), carrier, delivery).run(stop_rx)));
     // Rewriting (suffixes, verb overrides, case) must happen before routing, so it wraps the
     // router instead of being one of its layers.
     let templates = operation::route_templates(&ops, &FIXED_ROUTES);
@@ -126,7 +156,9 @@ pub async fn serve_operations(
         .layer(router(state, &ops));
     listen::serve_connections(listener, app, shutdown).await;
     let _ = stop_worker.send(true);
-    let _ = worker.await;
+    if let Some(worker) = worker {
+        let _ = worker.await;
+    }
     store.shutdown().await;
     Ok(())
 }

@@ -6,10 +6,14 @@ use crate::domain::{
 };
 use crate::error::{Error, FieldError, Result};
 use crate::store::{
-    ConversationQuery, MessagePage, MessageQuery, MessageSort, NewMessage, SendTarget, Store,
+    ConversationQuery, DeliveryRecord, Idempotency, MessagePage, MessageQuery, MessageSort,
+    NewMessage, SendTarget, Store,
 };
 use crate::wire::Problems;
-use crate::wire::dto::{ListConversations, ListMessages, SendMessage, SortOrder};
+use crate::wire::dto::{
+    GetMessageDelivery, ListConversations, ListMessages, SendMessage, SortOrder,
+};
+use sha2::{Digest, Sha256};
 
 /// ListMessages page size when none (or a non-positive one) is asked for (contract Q21).
 pub const DEFAULT_PAGE_SIZE: i64 = 25;
@@ -23,7 +27,18 @@ pub const MAX_ALL_ITEMS: i64 = 10_000;
 /// Most ids one filter (AccountIds, SpecificIds, …) may name.
 pub const MAX_FILTER_IDS: usize = 1000;
 
-pub async fn send(store: &dyn Store, caller: &Principal, req: SendMessage) -> Result<Message> {
+/// Longest Idempotency-Key accepted (as Telnyx: 1 to 255 characters).
+pub const MAX_IDEMPOTENCY_KEY: usize = 255;
+
+pub async fn send(
+    store: &dyn Store,
+    caller: &Principal,
+    req: SendMessage,
+    idempotency_key: Option<&str>,
+) -> Result<Message> {
+    let idempotency = idempotency_key
+        .map(|key| idempotency(caller, key, &req))
+        .transpose()?;
     let mut problems = Problems::default();
     let body = match req.body.as_deref() {
         None => {
@@ -46,8 +61,44 @@ pub async fn send(store: &dyn Store, caller: &Principal, req: SendMessage) -> Re
         body,
         sender: caller.display_name(),
         date: Timestamp::now(),
+        idempotency,
     };
     Ok(store.send_message(&caller.scope(), message).await?)
+}
+
+/// The key, checked, with a hash of the request it stands for: the same key with another
+/// request is refused (422), whatever format either came in.
+fn idempotency(caller: &Principal, key: &str, req: &SendMessage) -> Result<Idempotency> {
+    let printable = key.bytes().all(|b| (0x21..=0x7e).contains(&b));
+    if key.is_empty() || key.len() > MAX_IDEMPOTENCY_KEY || !printable {
+        return Err(Error::bad_request(
+            "InvalidIdempotencyKey",
+            format!(
+                "Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY} printable ASCII characters without spaces"
+            ),
+        ));
+    }
+    let mut hash = Sha256::new();
+    for part in [
+        &req.session_id,
+        &req.endpoint_id,
+        &req.to_address,
+        &req.body,
+    ] {
+        match part {
+            None => hash.update([0u8]),
+            Some(text) => {
+                hash.update([1u8]);
+                hash.update((text.len() as u64).to_be_bytes());
+                hash.update(text.as_bytes());
+            }
+        }
+    }
+    Ok(Idempotency {
+        user: caller.user_id.clone(),
+        key: key.to_owned(),
+        request_hash: hash.finalize().into(),
+    })
 }
 
 fn check_body(text: &str) -> Result<MessageBody, FieldError> {
@@ -254,4 +305,19 @@ fn check_filter_sizes(filters: &[(&'static str, &Vec<String>)], problems: &mut P
 
 fn ids<T>(raw: Vec<String>, make: fn(String) -> T) -> Vec<T> {
     raw.into_iter().map(make).collect()
+}
+
+/// A message's delivery details; a message outside the caller's accounts is not found.
+pub async fn delivery(
+    store: &dyn Store,
+    caller: &Principal,
+    req: GetMessageDelivery,
+) -> Result<DeliveryRecord> {
+    let id = req
+        .id
+        .filter(|id| !id.trim().is_empty())
+        .ok_or_else(|| Error::Validation(vec![FieldError::not_empty("Id")]))?;
+    Ok(store
+        .delivery_info(&caller.scope(), &MessageId::from_string(id))
+        .await?)
 }

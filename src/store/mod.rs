@@ -2,7 +2,13 @@
 //! next). Every read and write that touches tenant data takes the caller's `AccountScope`, and
 //! the backend puts it in the query itself.
 
+mod delivery;
 mod sqlite;
+
+pub use delivery::{
+    CarrierStatus, DeliveryRecord, Idempotency, Lease, OutboxItem, OutboxPhase, OutboxStats,
+    Outcome, StatusApplied,
+};
 
 pub use sqlite::SqliteStore;
 
@@ -24,6 +30,10 @@ pub enum StoreError {
     /// The input names something that exists but cannot be used this way.
     #[error("{1}")]
     Invalid(&'static str, String),
+    /// The request is well formed but conflicts with what was sent before (a reused
+    /// idempotency key).
+    #[error("{1}")]
+    Unprocessable(&'static str, String),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -65,21 +75,24 @@ pub struct User {
     pub accounts: Vec<AccountId>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewEndpoint {
     pub account_id: AccountId,
     pub customer_id: Option<CustomerId>,
     pub number: PhoneNumber,
     pub display_name: String,
+    /// Segments per second; `None` takes the default for the number's kind.
+    pub mps: Option<f64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Endpoint {
     pub id: EndpointId,
     pub account_id: AccountId,
     pub customer_id: Option<CustomerId>,
     pub number: String,
     pub display_name: String,
+    pub mps: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,6 +124,7 @@ pub struct NewMessage {
     pub segments: crate::domain::Segments,
     pub sender: String,
     pub date: Timestamp,
+    pub idempotency: Option<Idempotency>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -148,16 +162,6 @@ pub struct ConversationQuery {
     pub endpoint_ids: Vec<EndpointId>,
     pub after: Option<Timestamp>,
     pub limit: u64,
-}
-
-/// An outgoing message claimed for hand-off to the carrier.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutboxItem {
-    pub message_id: MessageId,
-    pub from: String,
-    pub to: String,
-    pub body: String,
-    pub attempts: i64,
 }
 
 #[async_trait::async_trait]
@@ -207,16 +211,55 @@ pub trait Store: Send + Sync + 'static {
     -> StoreResult<Vec<Conversation>>;
 
     // Delivery.
+    /// Releases every lease `owner` held (a restarted node taking back its own rows).
+    async fn reclaim_leases(&self, owner: &str) -> StoreResult<u64>;
+    /// Leases up to `limit` due rows to `owner` for `lease_ms`.
     async fn claim_outbox(
         &self,
+        owner: &str,
         now: Timestamp,
         lease_ms: i64,
         limit: u32,
     ) -> StoreResult<Vec<OutboxItem>>;
-    async fn record_sent(&self, sent: Vec<(MessageId, String)>, now: Timestamp) -> StoreResult<()>;
-    async fn record_delivered(&self, ids: Vec<MessageId>, now: Timestamp) -> StoreResult<()>;
+    /// Durably notes an attempt before the carrier is called; `None` if the lease was lost.
+    async fn record_attempt(
+        &self,
+        id: &MessageId,
+        lease: &Lease,
+        now: Timestamp,
+        lease_ms: i64,
+    ) -> StoreResult<Option<Lease>>;
+    async fn record_outcome(
+        &self,
+        id: &MessageId,
+        lease: &Lease,
+        outcome: Outcome,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+    /// Which of these carrier sids already belong to a message.
+    async fn sids_in_use(&self, sids: Vec<String>) -> StoreResult<Vec<String>>;
+    async fn apply_carrier_status(&self, update: CarrierStatus) -> StoreResult<StatusApplied>;
+    async fn delivery_info(
+        &self,
+        scope: &AccountScope,
+        id: &MessageId,
+    ) -> StoreResult<DeliveryRecord>;
+    async fn outbox_stats(&self) -> StoreResult<OutboxStats>;
+    /// Forgets idempotency keys past their replay window.
+    async fn purge_idempotency(&self, now: Timestamp) -> StoreResult<u64>;
     /// Woken whenever new outbox rows are committed.
     fn outbox_signal(&self) -> Arc<Notify>;
+
+    // Carrier settings.
+    async fn set_account_carrier(
+        &self,
+        account: &AccountId,
+        twilio_account_sid: &str,
+        twilio_auth_token: &str,
+    ) -> StoreResult<()>;
+    /// The auth token of the account whose own Twilio account SID is `account_sid`.
+    async fn carrier_token(&self, account_sid: &str) -> StoreResult<Option<String>>;
+    async fn update_endpoint(&self, id: &EndpointId, mps: Option<f64>) -> StoreResult<Endpoint>;
 
     // Operations.
     async fn ping(&self) -> StoreResult<()>;

@@ -30,6 +30,7 @@ pub fn error_object(err: &Error) -> (StatusCode, Object) {
             &[],
         ),
         Error::InvalidRole => (StatusCode::FORBIDDEN, "Forbidden", err.to_string(), &[]),
+        Error::Forbidden(m) => (StatusCode::FORBIDDEN, "Forbidden", m.clone(), &[]),
         Error::NotFound(m) => (StatusCode::NOT_FOUND, "NotFound", m.clone(), &[]),
         Error::TooManyAttempts => (
             StatusCode::TOO_MANY_REQUESTS,
@@ -38,6 +39,9 @@ pub fn error_object(err: &Error) -> (StatusCode, Object) {
             &[],
         ),
         Error::Conflict(m) => (StatusCode::CONFLICT, "Conflict", m.clone(), &[]),
+        Error::Unprocessable { code, message } => {
+            (StatusCode::UNPROCESSABLE_ENTITY, code, message.clone(), &[])
+        }
         Error::PayloadTooLarge(m) => (
             StatusCode::PAYLOAD_TOO_LARGE,
             "RequestEntityTooLarge",

@@ -18,7 +18,7 @@ mod xml_in;
 
 pub mod dto;
 
-pub use bind::{MAX_BODY_BYTES, decode_body, read_body, read_fields};
+pub use bind::{MAX_BODY_BYTES, decode_body, parse_urlencoded, read_body, read_fields};
 pub use error::error_object;
 pub use fields::{Fields, FromFields, Problems, Raw};
 pub use json::camel_case_into;

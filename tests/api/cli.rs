@@ -417,6 +417,28 @@ fn help_documents_the_options_and_their_variables() {
         "--data-dir",
         "EVO_DATA_DIR",
         "127.0.0.1:5080",
+        "--carrier",
+        "EVO_CARRIER",
+        "--twilio-account-sid",
+        "EVO_TWILIO_ACCOUNT_SID",
+        "--twilio-auth-token",
+        "EVO_TWILIO_AUTH_TOKEN",
+        "--twilio-base-url",
+        "EVO_TWILIO_BASE_URL",
+        "https://api.twilio.com",
+        "--public-url",
+        "EVO_PUBLIC_URL",
+        "--validity",
+        "EVO_VALIDITY",
+        "[default: 4h]",
+        "--lease",
+        "EVO_LEASE",
+        "[default: 30s]",
+        "--retry-base",
+        "EVO_RETRY_BASE",
+        "[default: 1s]",
+        "--retry-cap",
+        "EVO_RETRY_CAP",
     ] {
         assert!(help.contains(needle), "{needle} missing from:\n{help}");
     }
@@ -428,7 +450,7 @@ async fn changes_made_while_the_server_runs_take_effect_at_once() {
     let (mut child, base) = start_server(dir.path());
     // Everything below is created by other processes against the running server's data.
     let t = cli_tenant(dir.path());
-    let client = reqwest::Client::new();
+    let client = crate::helpers::http_client();
     let send = |endpoint: String, key: String| {
         let client = client.clone();
         let base = base.clone();
@@ -502,4 +524,109 @@ async fn changes_made_while_the_server_runs_take_effect_at_once() {
     assert_eq!(res.status(), 200);
     child.kill().unwrap();
     child.wait().unwrap();
+}
+
+#[test]
+fn endpoints_take_a_pace_and_accounts_their_own_carrier_credentials() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let account = evo(d, &["admin", "account", "create", "--name", "Acme"]);
+    let endpoint = |number: &str, extra: &[&str]| -> Value {
+        let mut args = vec![
+            "admin",
+            "endpoint",
+            "create",
+            "--account",
+            &account,
+            "--number",
+            number,
+            "--name",
+            "Line",
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        serde_json::from_str(&evo(d, &args)).unwrap()
+    };
+    // Defaults by kind of number: long code 1, toll-free 3 segments per second.
+    assert_eq!(endpoint("+15550100001", &[])["mps"], 1.0);
+    let toll_free = endpoint("+18885550100", &[]);
+    assert_eq!(toll_free["mps"], 3.0);
+    assert_eq!(endpoint("+15550100002", &["--mps", "25"])["mps"], 25.0);
+    let id = toll_free["id"].as_str().unwrap();
+    let updated: Value = serde_json::from_str(&evo(
+        d,
+        &[
+            "admin", "endpoint", "update", "--id", id, "--mps", "0.5", "--json",
+        ],
+    ))
+    .unwrap();
+    assert_eq!(updated["mps"], 0.5);
+    for bad in ["0", "-1", "NaN", "inf", "100000"] {
+        let mps = format!("--mps={bad}");
+        let err = evo_fails(d, &["admin", "endpoint", "update", "--id", id, &mps]);
+        assert!(err.contains("--mps"), "{err}");
+    }
+    let err = evo_fails(
+        d,
+        &["admin", "endpoint", "update", "--id", "nope", "--mps", "2"],
+    );
+    assert!(err.contains("does not exist"), "{err}");
+
+    let out = evo(
+        d,
+        &[
+            "admin",
+            "account",
+            "set-carrier",
+            "--account",
+            &account,
+            "--twilio-account-sid",
+            "AC0123",
+            "--twilio-auth-token",
+            "s3cret-token",
+        ],
+    );
+    assert!(out.contains("AC0123"), "{out}");
+    assert!(
+        !out.contains("s3cret-token"),
+        "the token is never printed: {out}"
+    );
+    let err = evo_fails(
+        d,
+        &[
+            "admin",
+            "account",
+            "set-carrier",
+            "--account",
+            "nope",
+            "--twilio-account-sid",
+            "AC1",
+            "--twilio-auth-token",
+            "another-s3cret",
+        ],
+    );
+    assert!(err.contains("does not exist"), "{err}");
+    assert!(!err.contains("another-s3cret"), "{err}");
+}
+
+#[test]
+fn serve_refuses_a_twilio_carrier_without_credentials() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(EVO)
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["serve", "--listen", "127.0.0.1:0", "--carrier", "twilio"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--twilio-account-sid"), "{err}");
+    let out = Command::new(EVO)
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["serve", "--listen", "127.0.0.1:0", "--lease", "soon"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--lease"));
 }

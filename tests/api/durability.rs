@@ -28,10 +28,16 @@ pub fn evo(dir: &Path, args: &[&str]) -> String {
 
 /// Starts `evo serve` on a free port; returns the child and its base URL.
 pub fn start_server(dir: &Path) -> (Child, String) {
+    start_server_with(dir, &[])
+}
+
+/// `start_server` with extra `serve` options.
+pub fn start_server_with(dir: &Path, extra: &[&str]) -> (Child, String) {
     let mut child = Command::new(EVO)
         .arg("--data-dir")
         .arg(dir)
         .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(extra)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -96,7 +102,7 @@ async fn acknowledged_sends_survive_sigkill() {
     let dir = tempfile::tempdir().unwrap();
     let t = cli_tenant(dir.path());
     let (mut child, base) = start_server(dir.path());
-    let client = reqwest::Client::new();
+    let client = crate::helpers::http_client();
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..200 {
         let (client, base, key, endpoint) = (
@@ -166,9 +172,17 @@ async fn acknowledged_sends_survive_sigkill() {
 async fn sigterm_shuts_down_gracefully_and_health_answers() {
     let dir = tempfile::tempdir().unwrap();
     let (mut child, base) = start_server(dir.path());
-    let health = reqwest::get(format!("{base}/health")).await.unwrap();
+    let health = crate::helpers::http_client()
+        .get(format!("{base}/health"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(health.status(), 200);
-    let ready = reqwest::get(format!("{base}/ready")).await.unwrap();
+    let ready = crate::helpers::http_client()
+        .get(format!("{base}/ready"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ready.status(), 200);
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])

@@ -285,12 +285,13 @@ async fn a_registered_operation_is_described_in_metadata_and_openapi() {
             "SendMessage",
             "ListMessages",
             "ListConversations",
+            "GetMessageDelivery",
             "Authenticate",
             "GetAuthStatus",
             "Echo"
         ]
     );
-    let echo = &metadata["operations"][5];
+    let echo = &metadata["operations"][6];
     assert_eq!(echo["response"]["name"], "EchoResponse");
     assert_eq!(echo["routes"][0]["path"], "/echo/{name}");
     assert_eq!(echo["requiresAuth"], false);

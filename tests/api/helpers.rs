@@ -2,6 +2,7 @@
 
 use evo::carrier::SandboxCarrier;
 use evo::domain::{AccountId, CustomerId, PhoneNumber, Role, UserId};
+use evo::server::DeliveryConfig;
 use evo::service::auth::{hash_password, new_api_key, secret_hash};
 use evo::store::{NewEndpoint, NewUser, SqliteStore, Store};
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
@@ -55,6 +56,22 @@ pub async fn spawn_app() -> TestApp {
 
 /// A server with exactly these operations (tests add throw-away ones).
 pub async fn spawn_app_with(ops: Vec<&'static evo::server::Operation>) -> TestApp {
+    spawn_app_full(ops, Arc::new(SandboxCarrier), DeliveryConfig::default()).await
+}
+
+/// A server with every operation, this carrier and these delivery settings.
+pub async fn spawn_app_delivering(
+    carrier: Arc<dyn evo::carrier::Carrier>,
+    delivery: DeliveryConfig,
+) -> TestApp {
+    spawn_app_full(evo::server::operations(), carrier, delivery).await
+}
+
+async fn spawn_app_full(
+    ops: Vec<&'static evo::server::Operation>,
+    carrier: Arc<dyn evo::carrier::Carrier>,
+    delivery: DeliveryConfig,
+) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let store: Arc<dyn Store> = Arc::new(SqliteStore::open(dir.path()).expect("open store"));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -67,7 +84,7 @@ pub async fn spawn_app_with(ops: Vec<&'static evo::server::Operation>) -> TestAp
         let shutdown = async {
             let _ = stopped.await;
         };
-        evo::server::serve_operations(listener, served, Arc::new(SandboxCarrier), ops, shutdown)
+        evo::server::serve_operations(listener, served, carrier, delivery, ops, shutdown)
             .await
             .expect("server");
     });
@@ -75,7 +92,7 @@ pub async fn spawn_app_with(ops: Vec<&'static evo::server::Operation>) -> TestAp
         addr,
         dir,
         store,
-        client: reqwest::Client::new(),
+        client: http_client(),
         _stop: stop,
     }
 }
@@ -139,6 +156,7 @@ impl TestApp {
             customer_id: customer.map(CustomerId::from_string),
             number: PhoneNumber::parse(&number).expect("number"),
             display_name: name.to_owned(),
+            mps: None,
         };
         let id = self
             .store
@@ -287,4 +305,11 @@ pub async fn raw_http(addr: SocketAddr, request: &str) -> (String, String) {
     let text = String::from_utf8_lossy(&out).into_owned();
     let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
     (head.to_lowercase(), body.to_owned())
+}
+
+/// A reqwest client. evo builds reqwest with rustls and no default crypto provider (STACK.md),
+/// so every process installs ring's once before its first client.
+pub fn http_client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
 }

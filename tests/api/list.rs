@@ -33,6 +33,7 @@ async fn seed(app: &TestApp, t: &Tenant, n: usize) {
             segments: evo::domain::segments("m"),
             sender: "seed".into(),
             date: Timestamp::from_millis(1_700_000_000_000 + i as i64 * 1000),
+            idempotency: None,
         };
         let store = app.store.clone();
         writes.spawn(async move {

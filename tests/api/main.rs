@@ -4,6 +4,9 @@
 mod auth;
 mod binding;
 mod cli;
+mod crash;
+mod delivery;
+mod delivery_sim;
 mod durability;
 mod formats;
 mod generic;

@@ -26,6 +26,11 @@ pub fn insert_outgoing(
     scope: &AccountScope,
     m: &NewMessage,
 ) -> StoreResult<Message> {
+    if let Some(key) = &m.idempotency
+        && let Some(original) = super::delivery::replayed(c, key, m.date)?
+    {
+        return message_by_id(c, &original);
+    }
     let route = match &m.target {
         SendTarget::Session(id) => session_route(c, scope, id)?,
         SendTarget::Endpoint { endpoint, to } => endpoint_route(c, scope, endpoint, to.as_str())?,
@@ -105,6 +110,9 @@ pub fn insert_outgoing(
     c.prepare_cached("insert into outbox (message_id, due_at) values (?1, ?2)")
         .and_then(|mut s| s.execute(params![id.as_str(), at]))
         .map_err(internal)?;
+    if let Some(key) = &m.idempotency {
+        super::delivery::remember(c, key, &id, m.date)?;
+    }
     Ok(Message {
         id,
         account_id: route.account_id,
@@ -205,6 +213,14 @@ fn session_route(c: &Connection, scope: &AccountScope, session: &SessionId) -> S
 /// Columns read by `message_from_row`, for a `messages m join endpoints e`.
 const MESSAGE_COLUMNS: &str = "m.id, m.account_id, m.customer_id, m.endpoint_id, e.display_name, m.conversation_id,
      m.session_id, m.created_at, m.direction, m.other_address, m.sender, m.body, m.is_unread, m.status";
+
+fn message_by_id(c: &Connection, id: &MessageId) -> StoreResult<Message> {
+    c.prepare_cached(&format!(
+        "select {MESSAGE_COLUMNS} from messages m join endpoints e on e.id = m.endpoint_id where m.id = ?1"
+    ))
+    .and_then(|mut s| s.query_row([id.as_str()], |r| message_from_row(r, 0)))
+    .map_err(internal)
+}
 
 fn message_from_row(r: &Row<'_>, at: usize) -> rusqlite::Result<Message> {
     let text = |i: usize| r.get::<_, String>(at + i);

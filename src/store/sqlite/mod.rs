@@ -3,6 +3,9 @@
 //! the writer runs whole batches on its own thread with cached prepared statements, with no
 //! async hop per statement; that is what makes durable sends cheap (see docs/ARCHITECTURE.md).
 
+mod callbacks;
+mod carrier_settings;
+mod delivery;
 mod messages;
 mod outbox;
 mod sql;
@@ -10,12 +13,13 @@ mod tenancy;
 mod writer;
 
 use super::{
-    Account, ApiKey, ConversationQuery, Customer, Endpoint, MessagePage, MessageQuery, NewEndpoint,
-    NewMessage, NewUser, OutboxItem, Store, StoreError, StoreResult, User,
+    Account, ApiKey, CarrierStatus, ConversationQuery, Customer, DeliveryRecord, Endpoint, Lease,
+    MessagePage, MessageQuery, NewEndpoint, NewMessage, NewUser, OutboxItem, OutboxStats, Outcome,
+    StatusApplied, Store, StoreError, StoreResult, User,
 };
 use crate::domain::{
-    AccountId, AccountScope, Conversation, CustomerId, Message, MessageId, Principal, Timestamp,
-    UserId,
+    AccountId, AccountScope, Conversation, CustomerId, EndpointId, Message, MessageId, Principal,
+    Timestamp, UserId,
 };
 use anyhow::Context;
 use r2d2_sqlite::SqliteConnectionManager;
@@ -32,6 +36,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!(
         "../../../migrations/sqlite/0002_message_segments.sql"
     )),
+    M::up(include_str!("../../../migrations/sqlite/0003_delivery.sql")),
 ];
 const DB_FILE: &str = "evo.db";
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -64,7 +69,7 @@ impl SqliteStore {
             }))
             .context("cannot open read connections")?;
         let outbox_signal = Arc::new(Notify::new());
-        let writer = Writer::start(conn, outbox_signal.clone())?;
+        let writer = Writer::start(conn)?;
         Ok(Self {
             writer,
             readers,
@@ -218,9 +223,13 @@ impl Store for SqliteStore {
         message: NewMessage,
     ) -> StoreResult<Message> {
         let scope = scope.clone();
-        self.writer
+        let sent = self
+            .writer
             .write(move |c| messages::insert_outgoing(c, &scope, &message))
-            .await
+            .await?;
+        // Only new outbox rows wake the worker (its own writes must not, or it would spin).
+        self.outbox_signal.notify_one();
+        Ok(sent)
     }
 
     async fn list_messages(&self, query: &MessageQuery) -> StoreResult<MessagePage> {
@@ -236,26 +245,106 @@ impl Store for SqliteStore {
         self.read(move |c| messages::conversations(c, &query)).await
     }
 
+    async fn reclaim_leases(&self, owner: &str) -> StoreResult<u64> {
+        let owner = owner.to_owned();
+        self.writer.write(move |c| outbox::reclaim(c, &owner)).await
+    }
+
     async fn claim_outbox(
         &self,
+        owner: &str,
         now: Timestamp,
         lease_ms: i64,
         limit: u32,
     ) -> StoreResult<Vec<OutboxItem>> {
+        let owner = owner.to_owned();
         self.writer
-            .write(move |c| outbox::claim(c, now, lease_ms, limit))
+            .write(move |c| outbox::claim(c, &owner, now, lease_ms, limit))
             .await
     }
 
-    async fn record_sent(&self, sent: Vec<(MessageId, String)>, now: Timestamp) -> StoreResult<()> {
+    async fn record_attempt(
+        &self,
+        id: &MessageId,
+        lease: &Lease,
+        now: Timestamp,
+        lease_ms: i64,
+    ) -> StoreResult<Option<Lease>> {
+        let (id, lease) = (id.clone(), lease.clone());
         self.writer
-            .write(move |c| outbox::record_sent(c, &sent, now))
+            .write(move |c| outbox::record_attempt(c, &id, &lease, now, lease_ms))
             .await
     }
 
-    async fn record_delivered(&self, ids: Vec<MessageId>, now: Timestamp) -> StoreResult<()> {
+    async fn record_outcome(
+        &self,
+        id: &MessageId,
+        lease: &Lease,
+        outcome: Outcome,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        let (id, lease) = (id.clone(), lease.clone());
         self.writer
-            .write(move |c| outbox::record_delivered(c, &ids, now))
+            .write(move |c| outbox::record_outcome(c, &id, &lease, &outcome, now))
+            .await
+    }
+
+    async fn sids_in_use(&self, sids: Vec<String>) -> StoreResult<Vec<String>> {
+        self.read(move |c| outbox::sids_in_use(c, &sids)).await
+    }
+
+    async fn apply_carrier_status(&self, update: CarrierStatus) -> StoreResult<StatusApplied> {
+        self.writer
+            .write(move |c| callbacks::apply(c, &update))
+            .await
+    }
+
+    async fn delivery_info(
+        &self,
+        scope: &AccountScope,
+        id: &MessageId,
+    ) -> StoreResult<DeliveryRecord> {
+        let (scope, id) = (scope.clone(), id.clone());
+        self.read(move |c| delivery::delivery_info(c, &scope, &id))
+            .await
+    }
+
+    async fn outbox_stats(&self) -> StoreResult<OutboxStats> {
+        self.read(outbox::stats).await
+    }
+
+    async fn purge_idempotency(&self, now: Timestamp) -> StoreResult<u64> {
+        self.writer
+            .write(move |c| delivery::purge_idempotency(c, now))
+            .await
+    }
+
+    async fn set_account_carrier(
+        &self,
+        account: &AccountId,
+        twilio_account_sid: &str,
+        twilio_auth_token: &str,
+    ) -> StoreResult<()> {
+        let (account, sid, token) = (
+            account.clone(),
+            twilio_account_sid.to_owned(),
+            twilio_auth_token.to_owned(),
+        );
+        self.writer
+            .write(move |c| carrier_settings::set_account_carrier(c, &account, &sid, &token))
+            .await
+    }
+
+    async fn carrier_token(&self, account_sid: &str) -> StoreResult<Option<String>> {
+        let sid = account_sid.to_owned();
+        self.read(move |c| carrier_settings::carrier_token(c, &sid))
+            .await
+    }
+
+    async fn update_endpoint(&self, id: &EndpointId, mps: Option<f64>) -> StoreResult<Endpoint> {
+        let id = id.clone();
+        self.writer
+            .write(move |c| carrier_settings::update_endpoint(c, &id, mps))
             .await
     }
 

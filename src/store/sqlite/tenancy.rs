@@ -26,7 +26,7 @@ pub fn create_account(c: &Connection, name: &str, now: Timestamp) -> StoreResult
     })
 }
 
-fn require_account(c: &Connection, id: &AccountId) -> StoreResult<()> {
+pub(super) fn require_account(c: &Connection, id: &AccountId) -> StoreResult<()> {
     let found = c
         .query_row(
             "select 1 from accounts where id = ?1",
@@ -154,15 +154,16 @@ pub fn create_endpoint(c: &Connection, e: &NewEndpoint) -> StoreResult<Endpoint>
     }
     let id = EndpointId::generate();
     c.execute(
-        "insert into endpoints (id, account_id, customer_id, kind, phone_number, display_name, sms_enabled, created_at)
-         values (?1, ?2, ?3, 'PhoneNumber', ?4, ?5, 1, ?6)",
+        "insert into endpoints (id, account_id, customer_id, kind, phone_number, display_name, sms_enabled, created_at, mps)
+         values (?1, ?2, ?3, 'PhoneNumber', ?4, ?5, 1, ?6, ?7)",
         params![
             id.as_str(),
             e.account_id.as_str(),
             e.customer_id.as_ref().map(CustomerId::as_str),
             e.number.as_str(),
             e.display_name,
-            Timestamp::now().millis()
+            Timestamp::now().millis(),
+            e.mps
         ],
     )
     .map_err(on_unique(|| {
@@ -174,6 +175,7 @@ pub fn create_endpoint(c: &Connection, e: &NewEndpoint) -> StoreResult<Endpoint>
         customer_id: e.customer_id.clone(),
         number: e.number.as_str().to_owned(),
         display_name: e.display_name.clone(),
+        mps: e.mps,
     })
 }
 

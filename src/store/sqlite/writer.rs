@@ -6,8 +6,7 @@
 use super::super::{StoreError, StoreResult};
 use anyhow::anyhow;
 use rusqlite::Connection;
-use std::sync::Arc;
-use tokio::sync::{Notify, mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot};
 
 /// Most jobs committed together; bounds the latency a huge backlog adds to the first job.
 const MAX_BATCH: usize = 1024;
@@ -71,12 +70,12 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// Starts the writer thread on `conn`; `committed` is notified after every commit.
-    pub fn start(conn: Connection, committed: Arc<Notify>) -> std::io::Result<Self> {
+    /// Starts the writer thread on `conn`.
+    pub fn start(conn: Connection) -> std::io::Result<Self> {
         let (tx, rx) = mpsc::channel(QUEUE_DEPTH);
         std::thread::Builder::new()
             .name("evo-sqlite-writer".into())
-            .spawn(move || run(conn, rx, &committed))?;
+            .spawn(move || run(conn, rx))?;
         Ok(Self { tx })
     }
 
@@ -110,7 +109,7 @@ impl Writer {
     }
 }
 
-fn run(conn: Connection, mut rx: mpsc::Receiver<Msg>, committed: &Notify) {
+fn run(conn: Connection, mut rx: mpsc::Receiver<Msg>) {
     let mut batch: Vec<Box<dyn Pending>> = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = rx.blocking_recv() {
         let mut stop = None;
@@ -127,8 +126,6 @@ fn run(conn: Connection, mut rx: mpsc::Receiver<Msg>, committed: &Notify) {
         }
         if !batch.is_empty() {
             commit_batch(&conn, &mut batch);
-            committed.notify_waiters();
-            committed.notify_one();
         }
         if let Some(done) = stop {
             rx.close();

@@ -259,3 +259,43 @@ pub static USER_INFO: DtoDef = DtoDef {
         FieldDef::new("DashboardPermissions", STRINGS, Source::Form),
     ],
 };
+
+/// evo extension: a message's delivery details (`GET /messages/{Id}/delivery`).
+pub static GET_MESSAGE_DELIVERY: DtoDef = DtoDef {
+    name: "GetMessageDelivery",
+    namespace: ns::MESSAGING,
+    description: "Gets the delivery details of an outgoing message (evo extension)",
+    fields: &[FieldDef::new("Id", Ty::String, Source::Path)
+        .describe("The ID of the message")
+        .rules(Rules {
+            required: true,
+            min_length: Some(1),
+            ..Rules::NONE
+        })],
+};
+
+pub static DELIVERY_INFO: DtoDef = DtoDef {
+    name: "DeliveryInfo",
+    namespace: ns::MESSAGING,
+    description: "Delivery details of an outgoing message (evo extension)",
+    fields: &[
+        FieldDef::new("MessageId", Ty::String, Source::Form),
+        FieldDef::new("Status", Ty::String, Source::Form).describe(
+            "Queued, Sending, Unknown (reconciling), Sent, Delivered, Undelivered, Failed or Expired",
+        ),
+        FieldDef::new("Segments", Ty::Int, Source::Form).describe("SMS segments the body costs"),
+        FieldDef::new("Encoding", Ty::String, Source::Form).describe("GSM-7 or UCS-2"),
+        FieldDef::new("CarrierSid", Ty::String, Source::Form)
+            .describe("The carrier's id for the message, once it has taken it"),
+        FieldDef::new("Attempts", Ty::Int, Source::Form)
+            .describe("Hand-offs to the carrier attempted"),
+        FieldDef::new("LastError", Ty::String, Source::Form)
+            .describe("Why the last attempt failed, or why the message failed or expired"),
+        FieldDef::new("DateCreated", Ty::String, Source::Form),
+        FieldDef::new("DateUpdated", Ty::String, Source::Form),
+        FieldDef::new("DateSent", Ty::String, Source::Form)
+            .describe("When the carrier took the message"),
+        FieldDef::new("DateFinished", Ty::String, Source::Form)
+            .describe("When the message reached a final state"),
+    ],
+};

@@ -2,10 +2,12 @@
 
 mod auth;
 pub mod defs;
+mod delivery;
 mod list;
 mod messages;
 
 pub use auth::{Authenticate, AuthenticateResponse, UserInfo};
+pub use delivery::{DeliveryInfo, GetMessageDelivery};
 pub use list::{ListRequest, ListResponse, SortOrder};
 pub use messages::{
     ConversationInfo, ListConversations, ListConversationsResponse, ListMessages, MessageInfo,

@@ -1,0 +1,131 @@
+//! What the store keeps about delivery: outbox items as a worker claims them, the outcomes it
+//! records, carrier status callbacks, and what `GET /messages/{id}/delivery` shows.
+
+use crate::domain::{AccountId, DeliveryStatus, Encoding, MessageId, Timestamp};
+
+/// Where an outbox row is in its hand-off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutboxPhase {
+    /// Never tried, or the carrier said it did not take the message: safe to send.
+    Queued,
+    /// An attempt was recorded and its answer was not (a crash, or a lease that ran out).
+    Sending,
+    /// The carrier gave no answer: reconcile before sending again.
+    Unknown,
+}
+
+impl OutboxPhase {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutboxPhase::Queued => "queued",
+            OutboxPhase::Sending => "sending",
+            OutboxPhase::Unknown => "unknown",
+        }
+    }
+
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "sending" => OutboxPhase::Sending,
+            "unknown" => OutboxPhase::Unknown,
+            _ => OutboxPhase::Queued,
+        }
+    }
+}
+
+/// A worker's hold on an outbox row: only the holder may record an attempt or reschedule it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lease {
+    pub owner: String,
+    pub until: Timestamp,
+}
+
+/// An outgoing message claimed for hand-off to the carrier.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxItem {
+    pub message_id: MessageId,
+    pub account_id: AccountId,
+    pub from: String,
+    pub to: String,
+    pub body: String,
+    pub segments: u32,
+    pub created: Timestamp,
+    /// Attempts recorded so far.
+    pub attempts: u32,
+    pub phase: OutboxPhase,
+    pub last_attempt: Option<Timestamp>,
+    /// The sending endpoint's pacing in segments per second, when set on the endpoint.
+    pub mps: Option<f64>,
+    /// The account's own Twilio account SID and auth token, when it has them.
+    pub twilio: Option<(String, String)>,
+    pub lease: Lease,
+}
+
+/// What became of one claimed row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The carrier took it (or reconciliation found it there): Sent, with the carrier's sid.
+    Accepted { sid: String, delivered: bool },
+    /// The carrier refused it for good: Failed.
+    Refused { error: String },
+    /// Not taken; try again at `due` (stays Sending).
+    Retry { error: String, due: Timestamp },
+    /// No answer; reconcile at `due` (Unknown).
+    Ambiguous { error: String, due: Timestamp },
+    /// Its validity ran out before the carrier took it: Expired.
+    Expired { error: String },
+    /// Not its turn yet (pacing, reconciliation grace): claim again at `due`, nothing else changes.
+    Defer { due: Timestamp },
+}
+
+/// A carrier's word on a message it has (a status callback).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CarrierStatus {
+    pub sid: String,
+    /// evo's own id, when the callback URL carried it.
+    pub message_id: Option<MessageId>,
+    pub status: DeliveryStatus,
+    pub error: Option<String>,
+    pub at: Timestamp,
+}
+
+/// What a status callback did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusApplied {
+    /// The message moved forward.
+    Moved,
+    /// The message was already there or further on (duplicates, out-of-order callbacks).
+    Unchanged,
+    /// No message has this sid yet; the status is kept and applied when the sid is recorded.
+    Pending,
+}
+
+/// Delivery details of one message (DeliveryInfo).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryRecord {
+    pub message_id: MessageId,
+    pub status: DeliveryStatus,
+    pub segments: u32,
+    pub encoding: Encoding,
+    pub carrier_sid: Option<String>,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+    pub created: Timestamp,
+    pub updated: Timestamp,
+    pub sent: Option<Timestamp>,
+    pub finished: Option<Timestamp>,
+}
+
+/// Outbox depth for /metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct OutboxStats {
+    pub depth: u64,
+    pub oldest_created: Option<Timestamp>,
+}
+
+/// SendMessage's Idempotency-Key, per user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Idempotency {
+    pub user: crate::domain::UserId,
+    pub key: String,
+    pub request_hash: [u8; 32],
+}
