@@ -19,3 +19,4 @@ mod negotiation;
 mod routes;
 mod send_message;
 mod tenancy;
+mod workers;
