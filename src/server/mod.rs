@@ -46,10 +46,11 @@ pub struct AppState {
 }
 
 /// Routes outside the operation registry (health, descriptions).
-const FIXED_ROUTES: [&str; 15] = [
+const FIXED_ROUTES: [&str; 16] = [
     "/health",
     "/metrics",
     delivery::STATUS_PATH,
+    webhooks::SMS_PATH,
     "/ready",
     "/types/metadata",
     "/types/typescript",

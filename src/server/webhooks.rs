@@ -1,43 +1,59 @@
-//! Carrier webhooks. `POST /webhooks/twilio/status`: Twilio's status callbacks, checked against
-//! `X-Twilio-Signature` over the public URL (CARRIERS.md 1b), then applied forward-only.
+//! Carrier webhooks, each checked against `X-Twilio-Signature` over the public URL (CARRIERS.md
+//! 1b; a bad signature is a 403 and changes nothing). `POST /webhooks/twilio/status`: status
+//! callbacks, applied forward-only. `POST /webhooks/twilio/sms`: incoming messages, stored once
+//! per MessageSid before the 200.
 
 use super::AppState;
 use super::delivery::STATUS_PATH;
 use crate::carrier::signature;
 use crate::domain::{DeliveryStatus, MessageId, Timestamp};
 use crate::error::{Error, Result};
-use crate::store::{CarrierStatus, StatusApplied};
+use crate::store::{CarrierStatus, InboundMessage, Media, Received, StatusApplied};
 use crate::wire::{parse_urlencoded, read_body};
 use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
+use axum::http::header::CONTENT_TYPE;
 use axum::response::IntoResponse;
 use axum::routing::post;
 
+/// Where Twilio posts incoming messages.
+pub const SMS_PATH: &str = "/webhooks/twilio/sms";
+
 pub fn router() -> Router<AppState> {
-    Router::new().route(STATUS_PATH, post(status_callback))
+    Router::new()
+        .route(STATUS_PATH, post(status_callback))
+        .route(SMS_PATH, post(incoming_sms))
 }
 
-async fn status_callback(State(state): State<AppState>, req: Request) -> Result<impl IntoResponse> {
+/// The form of a webhook whose signature holds, and its query string; a 403 otherwise
+/// (counted under `metric`).
+async fn signed_form(
+    state: &AppState,
+    req: Request,
+    metric: &'static str,
+) -> Result<(Vec<(String, String)>, Option<String>)> {
     let (parts, body) = req.into_parts();
-    let params = parse_urlencoded(&read_body(body).await?, "the callback body")?;
-    let path_and_query = parts
-        .uri
-        .path_and_query()
-        .map_or(STATUS_PATH, |p| p.as_str());
+    let params = parse_urlencoded(&read_body(body).await?, "the webhook body")?;
+    let path_and_query = parts.uri.path_and_query().map_or("", |p| p.as_str());
     let signed = parts
         .headers
         .get("x-twilio-signature")
         .and_then(|v| v.to_str().ok());
     let url = format!("{}{path_and_query}", state.public_url.trim_end_matches('/'));
-    if !signature_holds(&state, &url, &params, signed).await? {
-        metrics::counter!("evo_status_callbacks_total", "result" => "bad_signature").increment(1);
-        tracing::warn!(url = %url, "status callback with a bad or missing X-Twilio-Signature");
+    if !signature_holds(state, &url, &params, signed).await? {
+        metrics::counter!(metric, "result" => "bad_signature").increment(1);
+        tracing::warn!(url = %url, "webhook with a bad or missing X-Twilio-Signature");
         return Err(Error::Forbidden(
             "X-Twilio-Signature does not match this request".to_owned(),
         ));
     }
-    let Some(update) = status_update(&params, parts.uri.query()) else {
+    Ok((params, parts.uri.query().map(str::to_owned)))
+}
+
+async fn status_callback(State(state): State<AppState>, req: Request) -> Result<impl IntoResponse> {
+    let (params, query) = signed_form(&state, req, "evo_status_callbacks_total").await?;
+    let Some(update) = status_update(&params, query.as_deref()) else {
         metrics::counter!("evo_status_callbacks_total", "result" => "ignored").increment(1);
         return Ok(StatusCode::NO_CONTENT);
     };
@@ -50,6 +66,63 @@ async fn status_callback(State(state): State<AppState>, req: Request) -> Result<
     metrics::counter!("evo_status_callbacks_total", "result" => result).increment(1);
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// Twilio's "do nothing" answer: no reply is sent, and Twilio does not retry.
+const EMPTY_TWIML: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response></Response>";
+
+async fn incoming_sms(State(state): State<AppState>, req: Request) -> Result<impl IntoResponse> {
+    let (params, _) = signed_form(&state, req, "evo_inbound_total").await?;
+    let message = inbound_message(&params)?;
+    let result = match state.store.receive_message(message).await? {
+        Received::Stored(_) => "stored",
+        Received::Duplicate(_) => "duplicate",
+        Received::UnknownNumber => "unknown_number",
+        Received::SmsDisabled => "sms_disabled",
+    };
+    metrics::counter!("evo_inbound_total", "result" => result).increment(1);
+    Ok(([(CONTENT_TYPE, "text/xml; charset=utf-8")], EMPTY_TWIML))
+}
+
+/// The message a signed inbound webhook carries; a signed request without the fields every
+/// Twilio message has is a 400.
+fn inbound_message(params: &[(String, String)]) -> Result<InboundMessage> {
+    let required = |name: &'static str| {
+        param(params, name)
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| Error::field("NotEmpty", name, format!("'{name}' must not be empty.")))
+    };
+    let sid = param(params, "MessageSid")
+        .or_else(|| param(params, "SmsSid"))
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| Error::field("NotEmpty", "MessageSid", "'MessageSid' must not be empty."))?;
+    let body = param(params, "Body").unwrap_or_default().to_owned();
+    let count: usize = param(params, "NumMedia")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+        .min(MAX_MEDIA);
+    let media = (0..count)
+        .filter_map(|i| {
+            let url = param(params, &format!("MediaUrl{i}"))?;
+            let content_type = param(params, &format!("MediaContentType{i}")).unwrap_or_default();
+            Some(Media {
+                url: url.to_owned(),
+                content_type: content_type.to_owned(),
+            })
+        })
+        .collect();
+    Ok(InboundMessage {
+        to: required("To")?.to_owned(),
+        from: required("From")?.to_owned(),
+        segments: crate::domain::segments(&body),
+        body,
+        sid: sid.to_owned(),
+        media,
+        date: Timestamp::now(),
+    })
+}
+
+/// Twilio sends at most 10 attachments per message.
+const MAX_MEDIA: usize = 10;
 
 /// Whether the signature is Twilio's for the carrier account the callback names: the
 /// server-wide account, or an account's own (`evo admin account set-carrier`).

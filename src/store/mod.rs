@@ -3,12 +3,14 @@
 //! the backend puts it in the query itself.
 
 mod delivery;
+mod inbound;
 mod sqlite;
 
 pub use delivery::{
     CarrierStatus, DeliveryRecord, Idempotency, Lease, OutboxItem, OutboxPhase, OutboxStats,
     Outcome, StatusApplied,
 };
+pub use inbound::{InboundMessage, Media, Received};
 
 pub use sqlite::SqliteStore;
 
@@ -206,6 +208,8 @@ pub trait Store: Send + Sync + 'static {
     // Messaging.
     async fn send_message(&self, scope: &AccountScope, message: NewMessage)
     -> StoreResult<Message>;
+    /// Stores an incoming message (once per carrier sid) in its endpoint's conversation.
+    async fn receive_message(&self, message: InboundMessage) -> StoreResult<Received>;
     async fn list_messages(&self, query: &MessageQuery) -> StoreResult<MessagePage>;
     async fn list_conversations(&self, query: &ConversationQuery)
     -> StoreResult<Vec<Conversation>>;

@@ -32,6 +32,8 @@ pub struct Tenant {
     pub email: String,
     pub key: String,
     pub endpoint: String,
+    /// The endpoint's phone number.
+    pub number: String,
 }
 
 /// How a request authenticates.
@@ -174,7 +176,7 @@ impl TestApp {
         let email = format!("{}@{}.test", name.to_lowercase(), name.to_lowercase());
         let user = self.user(&account, &email, &[Role::User]).await;
         let key = self.api_key(&user).await;
-        let (endpoint, _) = self
+        let (endpoint, number) = self
             .endpoint(&account, None, &format!("{name} main line"))
             .await;
         Tenant {
@@ -183,6 +185,7 @@ impl TestApp {
             email,
             key,
             endpoint,
+            number,
         }
     }
 

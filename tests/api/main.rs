@@ -13,6 +13,7 @@ mod generic;
 mod golden;
 mod hardening;
 mod helpers;
+mod inbound;
 mod list;
 mod metadata;
 mod negotiation;

@@ -12,13 +12,13 @@ use crate::domain::{
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 
-/// The resolved sender side of a send.
-struct Route {
-    account_id: AccountId,
-    customer_id: Option<CustomerId>,
-    endpoint_id: EndpointId,
-    endpoint_name: String,
-    other_address: String,
+/// The endpoint side of a message and the remote party.
+pub struct Route {
+    pub account_id: AccountId,
+    pub customer_id: Option<CustomerId>,
+    pub endpoint_id: EndpointId,
+    pub endpoint_name: String,
+    pub other_address: String,
 }
 
 pub fn insert_outgoing(
@@ -37,7 +37,45 @@ pub fn insert_outgoing(
     };
     let id = MessageId::generate();
     let at = m.date.millis();
+    let message = insert_message(
+        c,
+        &route,
+        &MessageRow {
+            id: &id,
+            direction: Direction::Outgoing,
+            sender: &m.sender,
+            body: m.body.as_str(),
+            segments: m.segments,
+            status: DeliveryStatus::Queued,
+            carrier_ref: None,
+            at: m.date,
+        },
+    )?;
+    c.prepare_cached("insert into outbox (message_id, due_at) values (?1, ?2)")
+        .and_then(|mut s| s.execute(params![id.as_str(), at]))
+        .map_err(internal)?;
+    if let Some(key) = &m.idempotency {
+        super::delivery::remember(c, key, &id, m.date)?;
+    }
+    Ok(message)
+}
 
+/// One message to write, in or out.
+pub struct MessageRow<'a> {
+    pub id: &'a MessageId,
+    pub direction: Direction,
+    pub sender: &'a str,
+    pub body: &'a str,
+    pub segments: crate::domain::Segments,
+    pub status: DeliveryStatus,
+    pub carrier_ref: Option<&'a str>,
+    pub at: Timestamp,
+}
+
+/// Threads a message into its conversation and Chat session (creating them on first use) and
+/// writes it.
+pub fn insert_message(c: &Connection, route: &Route, m: &MessageRow<'_>) -> StoreResult<Message> {
+    let at = m.at.millis();
     let conversation_id: String = c
         .prepare_cached(
             "insert into conversations (id, account_id, customer_id, endpoint_id, other_address, last_message_id, last_message_at)
@@ -56,7 +94,7 @@ pub fn insert_outgoing(
                     route.customer_id.as_ref().map(CustomerId::as_str),
                     route.endpoint_id.as_str(),
                     route.other_address,
-                    id.as_str(),
+                    m.id.as_str(),
                     at
                 ],
                 |r| r.get(0),
@@ -84,50 +122,49 @@ pub fn insert_outgoing(
             )
         })
         .map_err(internal)?;
+    let unread = m.direction == Direction::Incoming;
     c.prepare_cached(
         "insert into messages (id, account_id, customer_id, endpoint_id, conversation_id, session_id, direction,
                                other_address, sender, body, is_unread, status, created_at, updated_at,
-                               segments, encoding)
-         values (?1, ?2, ?3, ?4, ?5, ?6, 'Outgoing', ?7, ?8, ?9, 0, 'Queued', ?10, ?10, ?11, ?12)",
+                               segments, encoding, carrier_ref)
+         values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14, ?15, ?16)",
     )
     .and_then(|mut s| {
         s.execute(params![
-            id.as_str(),
+            m.id.as_str(),
             route.account_id.as_str(),
             route.customer_id.as_ref().map(CustomerId::as_str),
             route.endpoint_id.as_str(),
             conversation_id,
             session_id,
+            m.direction.as_str(),
             route.other_address,
             m.sender,
-            m.body.as_str(),
+            m.body,
+            unread,
+            m.status.as_str(),
             at,
             m.segments.count,
-            m.segments.encoding.as_str()
+            m.segments.encoding.as_str(),
+            m.carrier_ref
         ])
     })
     .map_err(internal)?;
-    c.prepare_cached("insert into outbox (message_id, due_at) values (?1, ?2)")
-        .and_then(|mut s| s.execute(params![id.as_str(), at]))
-        .map_err(internal)?;
-    if let Some(key) = &m.idempotency {
-        super::delivery::remember(c, key, &id, m.date)?;
-    }
     Ok(Message {
-        id,
-        account_id: route.account_id,
-        customer_id: route.customer_id,
-        endpoint_id: route.endpoint_id,
-        endpoint_display_name: route.endpoint_name,
+        id: m.id.clone(),
+        account_id: route.account_id.clone(),
+        customer_id: route.customer_id.clone(),
+        endpoint_id: route.endpoint_id.clone(),
+        endpoint_display_name: route.endpoint_name.clone(),
         conversation_id: ConversationId::from_string(conversation_id),
         session_id: SessionId::from_string(session_id),
-        date: m.date,
-        direction: Direction::Outgoing,
-        other_address: route.other_address,
-        sender: m.sender.clone(),
-        text: m.body.as_str().to_owned(),
-        is_unread: false,
-        status: DeliveryStatus::Queued,
+        date: m.at,
+        direction: m.direction,
+        other_address: route.other_address.clone(),
+        sender: m.sender.to_owned(),
+        text: m.body.to_owned(),
+        is_unread: unread,
+        status: m.status,
     })
 }
 

@@ -6,6 +6,7 @@
 mod callbacks;
 mod carrier_settings;
 mod delivery;
+mod inbound;
 mod messages;
 mod outbox;
 mod sql;
@@ -13,9 +14,9 @@ mod tenancy;
 mod writer;
 
 use super::{
-    Account, ApiKey, CarrierStatus, ConversationQuery, Customer, DeliveryRecord, Endpoint, Lease,
-    MessagePage, MessageQuery, NewEndpoint, NewMessage, NewUser, OutboxItem, OutboxStats, Outcome,
-    StatusApplied, Store, StoreError, StoreResult, User,
+    Account, ApiKey, CarrierStatus, ConversationQuery, Customer, DeliveryRecord, Endpoint,
+    InboundMessage, Lease, MessagePage, MessageQuery, NewEndpoint, NewMessage, NewUser, OutboxItem,
+    OutboxStats, Outcome, Received, StatusApplied, Store, StoreError, StoreResult, User,
 };
 use crate::domain::{
     AccountId, AccountScope, Conversation, CustomerId, EndpointId, Message, MessageId, Principal,
@@ -37,6 +38,7 @@ const MIGRATIONS: &[M<'static>] = &[
         "../../../migrations/sqlite/0002_message_segments.sql"
     )),
     M::up(include_str!("../../../migrations/sqlite/0003_delivery.sql")),
+    M::up(include_str!("../../../migrations/sqlite/0004_inbound.sql")),
 ];
 const DB_FILE: &str = "evo.db";
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -230,6 +232,12 @@ impl Store for SqliteStore {
         // Only new outbox rows wake the worker (its own writes must not, or it would spin).
         self.outbox_signal.notify_one();
         Ok(sent)
+    }
+
+    async fn receive_message(&self, message: InboundMessage) -> StoreResult<Received> {
+        self.writer
+            .write(move |c| inbound::receive(c, &message))
+            .await
     }
 
     async fn list_messages(&self, query: &MessageQuery) -> StoreResult<MessagePage> {

@@ -1,0 +1,77 @@
+//! Storing incoming messages: once per carrier sid, threaded like outgoing ones, unread.
+
+use super::super::StoreResult;
+use super::super::inbound::{InboundMessage, Received};
+use super::messages::{MessageRow, Route, insert_message};
+use super::sql::internal;
+use crate::domain::{AccountId, CustomerId, DeliveryStatus, Direction, EndpointId, MessageId};
+use rusqlite::{Connection, OptionalExtension, params};
+
+pub fn receive(c: &Connection, m: &InboundMessage) -> StoreResult<Received> {
+    // The single writer runs this whole check-and-insert, so racing duplicates store one row.
+    let seen = c
+        .prepare_cached("select id from messages where carrier_ref = ?1")
+        .and_then(|mut s| s.query_row([&m.sid], |r| r.get::<_, String>(0)).optional())
+        .map_err(internal)?;
+    if let Some(id) = seen {
+        return Ok(Received::Duplicate(MessageId::from_string(id)));
+    }
+    let endpoint = c
+        .prepare_cached(
+            "select id, account_id, customer_id, display_name, sms_enabled from endpoints
+             where phone_number = ?1 and kind = 'PhoneNumber'",
+        )
+        .and_then(|mut s| {
+            s.query_row([&m.to], |r| {
+                Ok((
+                    Route {
+                        endpoint_id: EndpointId::from_string(r.get::<_, String>(0)?),
+                        account_id: AccountId::from_string(r.get::<_, String>(1)?),
+                        customer_id: r.get::<_, Option<String>>(2)?.map(CustomerId::from_string),
+                        endpoint_name: r.get(3)?,
+                        other_address: m.from.clone(),
+                    },
+                    r.get::<_, bool>(4)?,
+                ))
+            })
+            .optional()
+        })
+        .map_err(internal)?;
+    let Some((route, sms_enabled)) = endpoint else {
+        return Ok(Received::UnknownNumber);
+    };
+    if !sms_enabled {
+        return Ok(Received::SmsDisabled);
+    }
+    let id = MessageId::generate();
+    let message = insert_message(
+        c,
+        &route,
+        &MessageRow {
+            id: &id,
+            direction: Direction::Incoming,
+            sender: &m.from,
+            body: &m.body,
+            segments: m.segments,
+            status: DeliveryStatus::Received,
+            carrier_ref: Some(&m.sid),
+            at: m.date,
+        },
+    )?;
+    let mut media = c
+        .prepare_cached(
+            "insert into message_media (message_id, position, url, content_type) values (?1, ?2, ?3, ?4)",
+        )
+        .map_err(internal)?;
+    for (position, item) in m.media.iter().enumerate() {
+        media
+            .execute(params![
+                id.as_str(),
+                position as i64,
+                item.url,
+                item.content_type
+            ])
+            .map_err(internal)?;
+    }
+    Ok(Received::Stored(Box::new(message)))
+}
