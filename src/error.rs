@@ -86,6 +86,7 @@ impl From<StoreError> for Error {
             StoreError::NotFound(what) => Error::NotFound(what),
             StoreError::Conflict(what) => Error::Conflict(what),
             StoreError::Invalid(field, message) => Error::field("Invalid", field, message),
+            StoreError::Refused(code, message) => Error::BadRequest { code, message },
             StoreError::Unprocessable(code, message) => Error::Unprocessable { code, message },
             StoreError::Internal(e) => Error::Internal(e),
         }

@@ -96,6 +96,11 @@ impl Carrier for TwilioCarrier {
             let page = self.get_page(&page_url, credentials).await?;
             found.extend(search.matches(&page));
             url = reconcile::next_page(&page, &self.base_url)?;
+            // Newest first: once a page reaches back past the attempt, older pages cannot
+            // hold our message.
+            if search.reaches_past_attempt(&page) {
+                url = None;
+            }
         }
         reconcile::finish(found, url.is_some())
     }

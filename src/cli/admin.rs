@@ -261,13 +261,14 @@ fn validate(cmd: &AdminCommand) -> anyhow::Result<()> {
     }
 }
 
-/// Largest pace accepted; far above any carrier's.
+/// The pace range accepted: from one segment every 1,000 seconds to far above any carrier's.
+const MIN_MPS: f64 = 0.001;
 const MAX_MPS: f64 = 10_000.0;
 
 fn check_mps(mps: Option<f64>) -> anyhow::Result<()> {
     match mps {
-        Some(m) if !(m.is_finite() && m > 0.0 && m <= MAX_MPS) => {
-            bail!("--mps must be a number of segments per second above 0 and at most {MAX_MPS}")
+        Some(m) if !(m.is_finite() && (MIN_MPS..=MAX_MPS).contains(&m)) => {
+            bail!("--mps must be a number of segments per second from {MIN_MPS} to {MAX_MPS}")
         }
         _ => Ok(()),
     }

@@ -170,9 +170,15 @@ fn delivery_setup(args: &DeliveryArgs) -> anyhow::Result<(Arc<dyn Carrier>, Deli
         retry_cap: args.retry_cap,
         validity: args.validity,
         reconcile_grace: args.reconcile_grace,
+        carrier_timeout: carrier_timeout(args),
         public_url: args.public_url.clone(),
     };
     Ok((carrier, config))
+}
+
+/// A carrier request must end well inside the lease that covers it.
+fn carrier_timeout(args: &DeliveryArgs) -> Duration {
+    args.carrier_timeout.min(args.lease / 3)
 }
 
 fn host_name() -> String {

@@ -4,6 +4,7 @@
 mod body;
 mod delivery;
 mod ids;
+mod keywords;
 mod message;
 mod phone;
 mod principal;
@@ -15,6 +16,7 @@ pub use delivery::{DeliveryStatus, backoff_delay, default_mps};
 pub use ids::{
     AccountId, ApiKeyId, ConversationId, CustomerId, EndpointId, MessageId, SessionId, UserId,
 };
+pub use keywords::{Keyword, keyword};
 pub use message::{Conversation, Message};
 pub use phone::{PhoneNumber, PhoneNumberError, e164_pattern};
 pub use principal::{AccountScope, Principal, Role};

@@ -8,7 +8,7 @@ use super::delivery::STATUS_PATH;
 use crate::carrier::signature;
 use crate::domain::{DeliveryStatus, MessageId, Timestamp};
 use crate::error::{Error, Result};
-use crate::store::{CarrierStatus, InboundMessage, Media, Received, StatusApplied};
+use crate::store::{CarrierAccount, CarrierStatus, InboundMessage, Media, Received, StatusApplied};
 use crate::wire::{parse_urlencoded, read_body};
 use axum::Router;
 use axum::extract::{Request, State};
@@ -26,13 +26,16 @@ pub fn router() -> Router<AppState> {
         .route(SMS_PATH, post(incoming_sms))
 }
 
-/// The form of a webhook whose signature holds, and its query string; a 403 otherwise
-/// (counted under `metric`).
-async fn signed_form(
-    state: &AppState,
-    req: Request,
-    metric: &'static str,
-) -> Result<(Vec<(String, String)>, Option<String>)> {
+/// A webhook whose signature holds: its form, its query string, and the carrier account that
+/// signed it (which only reaches the messages and numbers of the evo accounts using it).
+struct Signed {
+    params: Vec<(String, String)>,
+    query: Option<String>,
+    carrier: CarrierAccount,
+}
+
+/// The form of a webhook whose signature holds; a 403 otherwise (counted under `metric`).
+async fn signed_form(state: &AppState, req: Request, metric: &'static str) -> Result<Signed> {
     let (parts, body) = req.into_parts();
     let params = parse_urlencoded(&read_body(body).await?, "the webhook body")?;
     let path_and_query = parts.uri.path_and_query().map_or("", |p| p.as_str());
@@ -41,19 +44,27 @@ async fn signed_form(
         .get("x-twilio-signature")
         .and_then(|v| v.to_str().ok());
     let url = format!("{}{path_and_query}", state.public_url.trim_end_matches('/'));
-    if !signature_holds(state, &url, &params, signed).await? {
+    let Some(account) = signing_account(state, &url, &params, signed).await? else {
         metrics::counter!(metric, "result" => "bad_signature").increment(1);
         tracing::warn!(url = %url, "webhook with a bad or missing X-Twilio-Signature");
         return Err(Error::Forbidden(
             "X-Twilio-Signature does not match this request".to_owned(),
         ));
-    }
-    Ok((params, parts.uri.query().map(str::to_owned)))
+    };
+    Ok(Signed {
+        params,
+        query: parts.uri.query().map(str::to_owned),
+        carrier: CarrierAccount {
+            signed_by: account,
+            server_wide: state.carrier.credentials().map(|c| c.account_sid.clone()),
+        },
+    })
 }
 
 async fn status_callback(State(state): State<AppState>, req: Request) -> Result<impl IntoResponse> {
-    let (params, query) = signed_form(&state, req, "evo_status_callbacks_total").await?;
-    let Some(update) = status_update(&params, query.as_deref()) else {
+    let signed = signed_form(&state, req, "evo_status_callbacks_total").await?;
+    let Some(update) = status_update(&signed.params, signed.query.as_deref(), signed.carrier)
+    else {
         metrics::counter!("evo_status_callbacks_total", "result" => "ignored").increment(1);
         return Ok(StatusCode::NO_CONTENT);
     };
@@ -71,10 +82,10 @@ async fn status_callback(State(state): State<AppState>, req: Request) -> Result<
 const EMPTY_TWIML: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response></Response>";
 
 async fn incoming_sms(State(state): State<AppState>, req: Request) -> Result<impl IntoResponse> {
-    let (params, _) = signed_form(&state, req, "evo_inbound_total").await?;
-    let message = inbound_message(&params)?;
+    let signed = signed_form(&state, req, "evo_inbound_total").await?;
+    let message = inbound_message(&signed.params, signed.carrier)?;
     let result = match state.store.receive_message(message).await? {
-        Received::Stored(_) => "stored",
+        Received::Stored { .. } => "stored",
         Received::Duplicate(_) => "duplicate",
         Received::UnknownNumber => "unknown_number",
         Received::SmsDisabled => "sms_disabled",
@@ -85,7 +96,7 @@ async fn incoming_sms(State(state): State<AppState>, req: Request) -> Result<imp
 
 /// The message a signed inbound webhook carries; a signed request without the fields every
 /// Twilio message has is a 400.
-fn inbound_message(params: &[(String, String)]) -> Result<InboundMessage> {
+fn inbound_message(params: &[(String, String)], carrier: CarrierAccount) -> Result<InboundMessage> {
     let required = |name: &'static str| {
         param(params, name)
             .filter(|v| !v.is_empty())
@@ -118,32 +129,35 @@ fn inbound_message(params: &[(String, String)]) -> Result<InboundMessage> {
         sid: sid.to_owned(),
         media,
         date: Timestamp::now(),
+        carrier,
     })
 }
 
 /// Twilio sends at most 10 attachments per message.
 const MAX_MEDIA: usize = 10;
 
-/// Whether the signature is Twilio's for the carrier account the callback names: the
-/// server-wide account, or an account's own (`evo admin account set-carrier`).
-async fn signature_holds(
+/// The carrier account whose token signed the request: the one the callback names, if the
+/// signature is Twilio's for it — the server-wide account, or an account's own
+/// (`evo admin account set-carrier`).
+async fn signing_account(
     state: &AppState,
     url: &str,
     params: &[(String, String)],
     signed: Option<&str>,
-) -> Result<bool> {
+) -> Result<Option<String>> {
     let Some(signed) = signed else {
-        return Ok(false);
+        return Ok(None);
     };
     let account_sid = param(params, "AccountSid");
     let server_wide = state.carrier.credentials();
-    let token = match (server_wide, account_sid) {
-        (Some(c), Some(sid)) if c.account_sid == sid => Some(c.auth_token.clone()),
-        (Some(c), None) => Some(c.auth_token.clone()),
-        (_, Some(sid)) => state.store.carrier_token(sid).await?,
-        (None, None) => None,
+    let (sid, token) = match (server_wide, account_sid) {
+        (Some(c), Some(sid)) if c.account_sid == sid => (sid, Some(c.auth_token.clone())),
+        (Some(c), None) => (c.account_sid.as_str(), Some(c.auth_token.clone())),
+        (_, Some(sid)) => (sid, state.store.carrier_token(sid).await?),
+        (None, None) => return Ok(None),
     };
-    Ok(token.is_some_and(|t| signature::is_valid(&t, url, params, signed)))
+    let holds = token.is_some_and(|t| signature::is_valid(&t, url, params, signed));
+    Ok(holds.then(|| sid.to_owned()))
 }
 
 fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
@@ -155,7 +169,11 @@ fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
 
 /// The status the callback reports, if it is one evo records (queued, accepted and sending
 /// say nothing evo does not already know).
-fn status_update(params: &[(String, String)], query: Option<&str>) -> Option<CarrierStatus> {
+fn status_update(
+    params: &[(String, String)],
+    query: Option<&str>,
+    carrier: CarrierAccount,
+) -> Option<CarrierStatus> {
     let sid = param(params, "MessageSid").or_else(|| param(params, "SmsSid"))?;
     let reported = param(params, "MessageStatus").or_else(|| param(params, "SmsStatus"))?;
     let status = match reported.to_ascii_lowercase().as_str() {
@@ -182,5 +200,6 @@ fn status_update(params: &[(String, String)], query: Option<&str>) -> Option<Car
         status,
         error,
         at: Timestamp::now(),
+        carrier,
     })
 }

@@ -73,8 +73,19 @@ pub enum Outcome {
     Ambiguous { error: String, due: Timestamp },
     /// Its validity ran out before the carrier took it: Expired.
     Expired { error: String },
+    /// Past its validity and the carrier cannot say whether it has it: stop trying. The message
+    /// stays Unknown (a status callback can still settle it).
+    Abandon { error: String },
     /// Not its turn yet (pacing, reconciliation grace): claim again at `due`, nothing else changes.
     Defer { due: Timestamp },
+}
+
+/// The carrier account a webhook was signed by. It speaks only for the evo accounts that use it:
+/// those with it as their own, or with none of their own when it is the server-wide one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CarrierAccount {
+    pub signed_by: String,
+    pub server_wide: Option<String>,
 }
 
 /// A carrier's word on a message it has (a status callback).
@@ -86,6 +97,7 @@ pub struct CarrierStatus {
     pub status: DeliveryStatus,
     pub error: Option<String>,
     pub at: Timestamp,
+    pub carrier: CarrierAccount,
 }
 
 /// What a status callback did.

@@ -21,12 +21,18 @@ pub struct InboundMessage {
     pub media: Vec<Media>,
     pub segments: Segments,
     pub date: Timestamp,
+    /// Only numbers of the accounts using this carrier account receive the message.
+    pub carrier: super::CarrierAccount,
 }
 
 /// What became of an incoming message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Received {
-    Stored(Box<Message>),
+    Stored {
+        message: Box<Message>,
+        /// An automatic reply (the help text) was queued.
+        replied: bool,
+    },
     /// The carrier sent this sid before (a retried or duplicated webhook).
     Duplicate(MessageId),
     /// No endpoint has this number.

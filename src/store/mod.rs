@@ -7,8 +7,8 @@ mod inbound;
 mod sqlite;
 
 pub use delivery::{
-    CarrierStatus, DeliveryRecord, Idempotency, Lease, OutboxItem, OutboxPhase, OutboxStats,
-    Outcome, StatusApplied,
+    CarrierAccount, CarrierStatus, DeliveryRecord, Idempotency, Lease, OutboxItem, OutboxPhase,
+    OutboxStats, Outcome, StatusApplied,
 };
 pub use inbound::{InboundMessage, Media, Received};
 
@@ -32,6 +32,10 @@ pub enum StoreError {
     /// The input names something that exists but cannot be used this way.
     #[error("{1}")]
     Invalid(&'static str, String),
+    /// A 400 with its own error code: the request is refused as it stands (an opted-out
+    /// recipient, an endpoint that may not send SMS).
+    #[error("{1}")]
+    Refused(&'static str, String),
     /// The request is well formed but conflicts with what was sent before (a reused
     /// idempotency key).
     #[error("{1}")]

@@ -561,7 +561,7 @@ fn endpoints_take_a_pace_and_accounts_their_own_carrier_credentials() {
     ))
     .unwrap();
     assert_eq!(updated["mps"], 0.5);
-    for bad in ["0", "-1", "NaN", "inf", "100000"] {
+    for bad in ["0", "0.0001", "-1", "NaN", "inf", "100000"] {
         let mps = format!("--mps={bad}");
         let err = evo_fails(d, &["admin", "endpoint", "update", "--id", id, &mps]);
         assert!(err.contains("--mps"), "{err}");

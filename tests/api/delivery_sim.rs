@@ -31,6 +31,7 @@ pub fn quick_config() -> DeliveryConfig {
         retry_cap: Duration::from_millis(200),
         validity: Duration::from_secs(3600),
         reconcile_grace: Duration::from_millis(300),
+        carrier_timeout: Duration::from_millis(400),
         public_url: None,
     }
 }

@@ -200,3 +200,106 @@ async fn media_urls_and_types_are_kept_with_the_message() {
         ]
     );
 }
+
+#[tokio::test]
+async fn stop_opts_out_start_opts_back_in_and_help_is_answered_through_the_outbox() {
+    let r = rig(Faults::default(), quick_config()).await;
+    let customer = "+15556667777";
+    let stop = inbound_params(&r.t.number, customer, "  Stop ", "SMkw0001");
+    assert_eq!(post_inbound(&r, &stop, TOKEN).await.status(), 200);
+    let body =
+        serde_json::json!({"endpointId": r.t.endpoint, "toAddress": customer, "body": "promo"});
+    let refused = r.app.post_json("/messages", &key(&r.t), &body).await;
+    assert_eq!(refused.status(), 400);
+    assert_eq!(
+        response_status(refused).await["errorCode"],
+        "RecipientOptedOut"
+    );
+    // Only the STOP itself is stored; nothing was queued.
+    assert_eq!(messages(&r).await.len(), 1);
+
+    let start = inbound_params(&r.t.number, customer, "START", "SMkw0002");
+    assert_eq!(post_inbound(&r, &start, TOKEN).await.status(), 200);
+    assert_eq!(
+        r.app
+            .post_json("/messages", &key(&r.t), &body)
+            .await
+            .status(),
+        200
+    );
+
+    let help = inbound_params(&r.t.number, customer, "help", "SMkw0003");
+    assert_eq!(post_inbound(&r, &help, TOKEN).await.status(), 200);
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !r
+        .sim
+        .messages()
+        .iter()
+        .any(|m| m.body.contains("reply STOP"))
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no help reply reached the carrier"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let reply = r
+        .sim
+        .messages()
+        .into_iter()
+        .find(|m| m.body.contains("reply STOP"))
+        .unwrap();
+    assert_eq!(reply.to, customer);
+    assert_eq!(reply.from, r.t.number);
+}
+
+#[tokio::test]
+async fn a_tenants_own_carrier_account_cannot_reach_another_tenants_numbers_or_messages() {
+    let r = rig(Faults::default(), quick_config()).await;
+    // Tenant B has its own Twilio account (and so its own token).
+    let b = r.app.tenant("Beta").await;
+    r.app
+        .store
+        .set_account_carrier(
+            &evo::domain::AccountId::from_string(&b.account),
+            "ACbeta",
+            "beta-token",
+        )
+        .await
+        .unwrap();
+    // B's token signs an inbound message for A's number: not delivered into A's account.
+    let mut forged = inbound_params(&r.t.number, "+15556667777", "hi from B", "SMcross01");
+    forged.retain(|(k, _)| k != "AccountSid");
+    forged.push(("AccountSid".to_owned(), "ACbeta".to_owned()));
+    assert_eq!(post_inbound(&r, &forged, "beta-token").await.status(), 200);
+    assert!(messages(&r).await.is_empty());
+    // Nor can it fail A's message through a status callback naming it.
+    let id = r.app.send(&r.t, "+15556667777", "mine").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let sent =
+        crate::delivery::delivery_until(&r.app, &r.t, &id, |i| i["status"] == "Delivered").await;
+    let url = format!("http://{}/webhooks/twilio/status?id={id}", r.app.addr);
+    let params: Vec<(String, String)> = [
+        ("AccountSid", "ACbeta"),
+        ("MessageSid", sent["carrierSid"].as_str().unwrap()),
+        ("MessageStatus", "failed"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    let res = http_client()
+        .post(&url)
+        .header(
+            "X-Twilio-Signature",
+            signature::sign("beta-token", &url, &params),
+        )
+        .form(&params)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    let after = crate::delivery::delivery_until(&r.app, &r.t, &id, |_| true).await;
+    assert_eq!(after["status"], "Delivered");
+}

@@ -1,12 +1,13 @@
 //! Finding a message Twilio may have after a send that got no answer: list messages with the
-//! same To and From sent since (the date of) the attempt, and keep those with the same body.
+//! same To and From, newest first, down to the attempt's time, and keep those created since the
+//! attempt with the same body. No `DateSent` filter: a message Twilio still holds queued has no
+//! `date_sent` yet, and a filter on it would hide exactly the message being looked for.
 
 use crate::carrier::{CarrierError, OutgoingSms};
 use crate::domain::Timestamp;
 use serde_json::Value;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc2822;
-use time::macros::format_description;
 
 /// Pages of 1,000 followed before giving up.
 pub(super) const MAX_PAGES: usize = 5;
@@ -28,16 +29,23 @@ impl<'a> Search<'a> {
         }
     }
 
-    /// The first page's query. `DateSent>` is Twilio's "on or after" (the `>` belongs to the
-    /// name), and takes a date so the skew allowance cannot cross midnight unseen.
+    /// The first page's query.
     pub fn query(&self) -> String {
         let mut query = form_urlencoded::Serializer::new(String::new());
         query
             .append_pair("To", &self.sms.to)
             .append_pair("From", &self.sms.from)
-            .append_pair("DateSent>", &utc_date(self.earliest_ms))
             .append_pair("PageSize", PAGE_SIZE);
         query.finish()
+    }
+
+    /// Whether `page` (newest first) already lists a message created before the attempt.
+    pub fn reaches_past_attempt(&self, page: &Value) -> bool {
+        page.get("messages")
+            .and_then(Value::as_array)
+            .and_then(|m| m.last())
+            .and_then(|m| m.get("date_created")?.as_str().and_then(rfc2822_millis))
+            .is_some_and(|oldest| oldest < self.earliest_ms)
     }
 
     /// The sids on `page` of messages like ours created since the attempt.
@@ -94,14 +102,6 @@ pub(super) fn retry(message: String) -> CarrierError {
     }
 }
 
-fn utc_date(ms: i64) -> String {
-    let fmt = format_description!("[year]-[month]-[day]");
-    OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000))
-        .ok()
-        .and_then(|t| t.date().format(&fmt).ok())
-        .unwrap_or_default()
-}
-
 fn rfc2822_millis(s: &str) -> Option<i64> {
     let t = OffsetDateTime::parse(s, &Rfc2822).ok()?;
     Some(t.unix_timestamp().saturating_mul(1000))
@@ -140,8 +140,14 @@ mod tests {
         assert_eq!(search.matches(&page), ["SM1"]);
         assert_eq!(
             search.query(),
-            "To=%2B15550002&From=%2B15550001&DateSent%3E=2015-07-30&PageSize=1000"
+            "To=%2B15550002&From=%2B15550001&PageSize=1000"
         );
+        // A page ending with a message older than the attempt (less the skew allowance) ends the
+        // search; one ending with a newer message does not.
+        let older = json!({"messages": [m("SM1", "hello", "Thu, 30 Jul 2015 20:12:31 +0000"), m("SM3", "hello", "Thu, 30 Jul 2015 20:11:30 +0000")]});
+        let newer = json!({"messages": [m("SM1", "hello", "Thu, 30 Jul 2015 20:12:31 +0000")]});
+        assert!(search.reaches_past_attempt(&older));
+        assert!(!search.reaches_past_attempt(&newer));
     }
 
     #[test]

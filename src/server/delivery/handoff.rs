@@ -40,7 +40,7 @@ async fn decide(
     } else if expired(&shared.config, item) {
         return Some(expiry(&shared.config));
     }
-    send_paced(shared, item, &sms, stop).await
+    send_paced(shared, item, stop).await
 }
 
 /// After an attempt with no answer: asks the carrier whether it has the message. `None` means
@@ -48,12 +48,21 @@ async fn decide(
 async fn reconcile(shared: &Shared, item: &OutboxItem, sms: &OutgoingSms) -> Option<Outcome> {
     let config = &shared.config;
     let attempted = item.last_attempt.unwrap_or(item.created);
-    let settle_at = attempted.plus_millis(config.reconcile_grace.as_millis() as i64);
+    // The unanswered request may still be landing until the carrier timeout has passed.
+    let settle_at = attempted.plus_millis(millis(config.carrier_timeout + config.reconcile_grace));
     if Timestamp::now() < settle_at {
         return Some(Outcome::Defer { due: settle_at });
     }
     let found = match shared.carrier.find_sent(sms, attempted).await {
         Ok(sids) => sids,
+        Err(e) if expired(config, item) => {
+            // Past its validity nothing will be sent again, so stop asking; the message stays
+            // Unknown, and a status callback (its URL names the message) can still settle it.
+            metrics::counter!("evo_reconciliations_total", "result" => "abandoned").increment(1);
+            return Some(Outcome::Abandon {
+                error: format!("could not find out whether the carrier has it: {e}"),
+            });
+        }
         Err(e) => {
             let wait = backoff_delay(item.attempts.max(1), config.retry_base, config.retry_cap);
             return Some(Outcome::Ambiguous {
@@ -88,22 +97,26 @@ async fn reconcile(shared: &Shared, item: &OutboxItem, sms: &OutgoingSms) -> Opt
 async fn send_paced(
     shared: &Shared,
     item: &OutboxItem,
-    sms: &OutgoingSms,
     mut stop: watch::Receiver<bool>,
 ) -> Option<Outcome> {
     let config = &shared.config;
     let mps = item
         .mps
-        .filter(|m| m.is_finite() && *m > 0.0)
+        .filter(|m| m.is_finite() && *m >= MIN_MPS)
         .unwrap_or_else(|| default_mps(&item.from));
-    let slot = match shared.pacer.lock() {
-        Ok(mut pacer) if shared.carrier.paces_senders() => {
-            pacer.reserve(&item.from, item.segments, mps, Instant::now())
-        }
-        _ => Slot::At(Instant::now()),
+    let slot = if shared.carrier.paces_senders() {
+        // A panic elsewhere must not switch pacing off: take the pacer back from a poisoned lock.
+        let mut pacer = shared.pacer.lock().unwrap_or_else(|p| p.into_inner());
+        pacer.reserve(&item.from, item.segments, mps, Instant::now())
+    } else {
+        Slot::At(Instant::now())
     };
     match slot {
-        Slot::Defer(wait) => return Some(Outcome::Defer { due: later(wait) }),
+        Slot::Defer(wait) => {
+            // Never parked past its expiry: it comes back in time to end Expired.
+            let due = later(wait).min(expires_at(config, item));
+            return Some(Outcome::Defer { due });
+        }
         Slot::At(at) => {
             tokio::select! {
                 _ = tokio::time::sleep_until(at.into()) => {}
@@ -128,17 +141,28 @@ async fn send_paced(
             return None;
         }
     };
-    metrics::counter!("evo_delivery_attempts_total").increment(1);
-    let started = Instant::now();
-    let answer = shared.carrier.send(sms).await;
-    metrics::histogram!("evo_carrier_request_seconds").record(started.elapsed().as_secs_f64());
-    let outcome = judge(config, item, answer);
-    // The attempt renewed the lease; the outcome is recorded under the renewed one.
+    // The attempt is renewed under `lease` from here on.
     let item = OutboxItem {
         lease,
         ..item.clone()
     };
+    if expired(config, &item) {
+        return record_then_done(shared, &item, expiry(config)).await;
+    }
+    // The validity left is measured now, just before the call, not when the hand-off began.
+    let sms = outgoing(config, &item);
+    metrics::counter!("evo_delivery_attempts_total").increment(1);
+    let started = Instant::now();
+    let answer = shared.carrier.send(&sms).await;
+    metrics::histogram!("evo_carrier_request_seconds").record(started.elapsed().as_secs_f64());
+    let outcome = judge(config, &item, answer);
     record(shared, &item, outcome).await;
+    None
+}
+
+/// Records an outcome under the renewed lease; nothing is left for the caller to record.
+async fn record_then_done(shared: &Shared, item: &OutboxItem, outcome: Outcome) -> Option<Outcome> {
+    record(shared, item, outcome).await;
     None
 }
 
@@ -197,6 +221,7 @@ fn count_outcome(outcome: &Outcome) {
         Outcome::Retry { .. } => "retry",
         Outcome::Ambiguous { .. } => "unknown",
         Outcome::Expired { .. } => "expired",
+        Outcome::Abandon { .. } => "abandoned",
         Outcome::Defer { .. } => return,
     };
     metrics::counter!("evo_delivery_outcomes_total", "status" => status).increment(1);
@@ -235,6 +260,14 @@ fn expiry(config: &DeliveryConfig) -> Outcome {
     }
 }
 
+/// Below this a pace means "one segment every 1,000 seconds"; slower makes no sense.
+const MIN_MPS: f64 = 0.001;
+
+fn millis(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// Now plus `wait`, saturating (a carrier may send an absurd Retry-After).
 fn later(wait: Duration) -> Timestamp {
-    Timestamp::now().plus_millis(wait.as_millis() as i64)
+    Timestamp::now().plus_millis(millis(wait))
 }

@@ -36,8 +36,11 @@ pub struct DeliveryConfig {
     pub retry_cap: Duration,
     /// A message the carrier has not taken this long after it was accepted ends Expired.
     pub validity: Duration,
-    /// How long after an unanswered attempt the carrier is asked whether it has the message.
+    /// How long after an unanswered attempt (on top of the carrier timeout, so that attempt
+    /// cannot still be landing) the carrier is asked whether it has the message.
     pub reconcile_grace: Duration,
+    /// The longest a carrier request may take.
+    pub carrier_timeout: Duration,
     /// The externally visible base URL; status callbacks go to `{public_url}/webhooks/twilio/status`.
     pub public_url: Option<String>,
 }
@@ -52,6 +55,7 @@ impl Default for DeliveryConfig {
             retry_cap: Duration::from_secs(30),
             validity: Duration::from_secs(4 * 3600),
             reconcile_grace: Duration::from_secs(5),
+            carrier_timeout: Duration::from_secs(10),
             public_url: None,
         }
     }

@@ -3,7 +3,7 @@
 //! an unknown sid is kept until the sid is recorded (CARRIERS.md P2, P7).
 
 use super::super::StoreResult;
-use super::super::delivery::{CarrierStatus, StatusApplied};
+use super::super::delivery::{CarrierAccount, CarrierStatus, StatusApplied};
 use super::outbox::{accept, forward_update};
 use super::sql::internal;
 use crate::domain::{DeliveryStatus, MessageId, Timestamp};
@@ -17,8 +17,17 @@ pub fn apply(c: &Connection, update: &CarrierStatus) -> StoreResult<StatusApplie
                 .optional()
         })
         .map_err(internal)?;
-    let id = match (owner, &update.message_id) {
-        (Some(id), _) => MessageId::from_string(id),
+    // A carrier account speaks only for its own evo accounts' messages: one tenant's Twilio
+    // token must not move another tenant's message.
+    let named = match &update.message_id {
+        Some(id) if speaks_for(c, &update.carrier, id)? => Some(id.clone()),
+        _ => None,
+    };
+    let id = match (owner.map(MessageId::from_string), &named) {
+        (Some(id), _) if !speaks_for(c, &update.carrier, &id)? => {
+            return Ok(StatusApplied::Unchanged);
+        }
+        (Some(id), _) => id,
         // The callback URL names the message: a message evo was still reconciling learns its
         // sid here.
         (None, Some(id)) if without_sid(c, id)? => {
@@ -62,6 +71,27 @@ pub fn apply_pending(c: &Connection, id: &MessageId, sid: &str, now: Timestamp) 
         .and_then(|mut s| s.execute([sid]))
         .map(drop)
         .map_err(internal)
+}
+
+/// Whether the carrier account that signed a webhook is the one `message`'s account sends with.
+pub fn speaks_for(
+    c: &Connection,
+    carrier: &CarrierAccount,
+    message: &MessageId,
+) -> StoreResult<bool> {
+    c.prepare_cached(
+        "select 1 from messages m join accounts a on a.id = m.account_id
+         where m.id = ?1 and coalesce(a.twilio_account_sid, ?3) = ?2",
+    )
+    .and_then(|mut s| {
+        s.query_row(
+            params![message.as_str(), carrier.signed_by, carrier.server_wide],
+            |_| Ok(()),
+        )
+        .optional()
+    })
+    .map(|found| found.is_some())
+    .map_err(internal)
 }
 
 fn without_sid(c: &Connection, id: &MessageId) -> StoreResult<bool> {

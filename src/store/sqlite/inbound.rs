@@ -18,11 +18,14 @@ pub fn receive(c: &Connection, m: &InboundMessage) -> StoreResult<Received> {
     }
     let endpoint = c
         .prepare_cached(
-            "select id, account_id, customer_id, display_name, sms_enabled from endpoints
-             where phone_number = ?1 and kind = 'PhoneNumber'",
+            "select e.id, e.account_id, e.customer_id, e.display_name, e.sms_enabled
+             from endpoints e join accounts a on a.id = e.account_id
+             where e.phone_number = ?1 and e.kind = 'PhoneNumber'
+               and coalesce(a.twilio_account_sid, ?3) = ?2",
         )
         .and_then(|mut s| {
-            s.query_row([&m.to], |r| {
+            let carrier = &m.carrier;
+            s.query_row(params![m.to, carrier.signed_by, carrier.server_wide], |r| {
                 Ok((
                     Route {
                         endpoint_id: EndpointId::from_string(r.get::<_, String>(0)?),
@@ -73,5 +76,12 @@ pub fn receive(c: &Connection, m: &InboundMessage) -> StoreResult<Received> {
             ])
             .map_err(internal)?;
     }
-    Ok(Received::Stored(Box::new(message)))
+    let replied = match crate::domain::keyword(&m.body) {
+        Some(keyword) => super::opt_out::apply_keyword(c, &route, keyword, m.date)?,
+        None => false,
+    };
+    Ok(Received::Stored {
+        message: Box::new(message),
+        replied,
+    })
 }

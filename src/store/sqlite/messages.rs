@@ -35,6 +35,7 @@ pub fn insert_outgoing(
         SendTarget::Session(id) => session_route(c, scope, id)?,
         SendTarget::Endpoint { endpoint, to } => endpoint_route(c, scope, endpoint, to.as_str())?,
     };
+    super::opt_out::refuse_if_opted_out(c, &route.endpoint_id, &route.other_address)?;
     let id = MessageId::generate();
     let at = m.date.millis();
     let message = insert_message(
@@ -203,10 +204,16 @@ fn endpoint_route(
             "Endpoint '{endpoint}' not found"
         )));
     };
-    if kind != "PhoneNumber" || !sms {
+    if kind != "PhoneNumber" {
         return Err(StoreError::Invalid(
             "EndpointId",
             format!("Endpoint '{endpoint}' cannot send SMS"),
+        ));
+    }
+    if !sms {
+        return Err(StoreError::Refused(
+            "SmsDisabled",
+            format!("SMS is disabled on endpoint '{endpoint}'"),
         ));
     }
     Ok(Route {

@@ -8,6 +8,7 @@ mod carrier_settings;
 mod delivery;
 mod inbound;
 mod messages;
+mod opt_out;
 mod outbox;
 mod sql;
 mod tenancy;
@@ -39,6 +40,7 @@ const MIGRATIONS: &[M<'static>] = &[
     )),
     M::up(include_str!("../../../migrations/sqlite/0003_delivery.sql")),
     M::up(include_str!("../../../migrations/sqlite/0004_inbound.sql")),
+    M::up(include_str!("../../../migrations/sqlite/0005_opt_out.sql")),
 ];
 const DB_FILE: &str = "evo.db";
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -235,9 +237,14 @@ impl Store for SqliteStore {
     }
 
     async fn receive_message(&self, message: InboundMessage) -> StoreResult<Received> {
-        self.writer
+        let received = self
+            .writer
             .write(move |c| inbound::receive(c, &message))
-            .await
+            .await?;
+        if matches!(received, Received::Stored { replied: true, .. }) {
+            self.outbox_signal.notify_one();
+        }
+        Ok(received)
     }
 
     async fn list_messages(&self, query: &MessageQuery) -> StoreResult<MessagePage> {

@@ -169,6 +169,10 @@ pub fn record_outcome(
             note(c, id, DeliveryStatus::Unknown, Some(error), now)
         }
         Outcome::Defer { due } => reschedule(c, id, None, *due),
+        Outcome::Abandon { error } => {
+            note(c, id, DeliveryStatus::Unknown, Some(error), now)?;
+            dequeue(c, id)
+        }
     }
 }
 
@@ -291,7 +295,8 @@ pub fn accept(
 
 pub fn stats(c: &Connection) -> StoreResult<OutboxStats> {
     c.query_row(
-        "select count(*), (select min(m.created_at) from outbox o join messages m on m.id = o.message_id) from outbox",
+        "select count(*), (select m.created_at from outbox o join messages m on m.id = o.message_id
+                           order by o.rowid limit 1) from outbox",
         [],
         |r| {
             Ok(OutboxStats {

@@ -1,0 +1,46 @@
+//! The carrier-standard SMS keywords (CTIA; Twilio's Advanced Opt-Out defaults): the whole
+//! message, trimmed, in any case.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keyword {
+    OptOut,
+    OptIn,
+    Help,
+}
+
+const OPT_OUT: [&str; 6] = ["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"];
+const OPT_IN: [&str; 3] = ["START", "UNSTOP", "YES"];
+const HELP: [&str; 2] = ["HELP", "INFO"];
+
+pub fn keyword(body: &str) -> Option<Keyword> {
+    let word = body.trim();
+    let is = |list: &[&str]| list.iter().any(|k| k.eq_ignore_ascii_case(word));
+    if is(&OPT_OUT) {
+        Some(Keyword::OptOut)
+    } else if is(&OPT_IN) {
+        Some(Keyword::OptIn)
+    } else if is(&HELP) {
+        Some(Keyword::Help)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_whole_trimmed_message_in_any_case_is_the_keyword() {
+        assert_eq!(keyword("STOP"), Some(Keyword::OptOut));
+        assert_eq!(keyword("  stop \n"), Some(Keyword::OptOut));
+        assert_eq!(keyword("Unsubscribe"), Some(Keyword::OptOut));
+        assert_eq!(keyword("quit"), Some(Keyword::OptOut));
+        assert_eq!(keyword("start"), Some(Keyword::OptIn));
+        assert_eq!(keyword("YES"), Some(Keyword::OptIn));
+        assert_eq!(keyword("info"), Some(Keyword::Help));
+        assert_eq!(keyword("please stop"), None);
+        assert_eq!(keyword("STOP!"), None);
+        assert_eq!(keyword(""), None);
+    }
+}
