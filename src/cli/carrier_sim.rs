@@ -1,18 +1,30 @@
 //! `evo carrier-sim`: the Twilio-compatible carrier simulator as a process.
 
+mod send;
+
 use crate::carrier::sim::{self, Faults, SimConfig};
-use clap::Args;
+use clap::{Args, Subcommand};
 use std::io::Write;
 use std::time::Duration;
 use tokio::net::TcpListener;
 
-/// Serving is the only action today; the flags sit in their own struct so that subcommands
-/// (sending inbound messages, say) can be added beside them without changing how they parse.
+/// Without a subcommand it serves, as it always has; `send` is a one-shot that needs no running
+/// simulator, so the serve flags (and their requirements) do not apply to it.
 #[derive(Debug, Args)]
-#[command(args_conflicts_with_subcommands = true)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct CarrierSimArgs {
+    #[command(subcommand)]
+    pub action: Option<SimAction>,
+
     #[command(flatten)]
     pub serve: SimServeArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SimAction {
+    /// Send one inbound message to a webhook, signed as Twilio signs it, and print
+    /// `<MessageSid> <status>`.
+    Send(send::SendArgs),
 }
 
 #[derive(Debug, Args)]
@@ -21,13 +33,20 @@ pub struct SimServeArgs {
     #[arg(long, env = "EVO_SIM_LISTEN", default_value = "127.0.0.1:5090")]
     pub listen: String,
 
+    // Required, but an Option: clap drops the requirement when `send` is given, and a plain
+    // String would then fail to build even though it is never read.
     /// The one account SID the simulator serves.
-    #[arg(long, env = "EVO_SIM_ACCOUNT_SID")]
-    pub account_sid: String,
+    #[arg(long, env = "EVO_SIM_ACCOUNT_SID", required = true)]
+    pub account_sid: Option<String>,
 
     /// Its auth token: checked on every API call, and signs status callbacks.
-    #[arg(long, env = "EVO_SIM_AUTH_TOKEN", hide_env_values = true)]
-    pub auth_token: String,
+    #[arg(
+        long,
+        env = "EVO_SIM_AUTH_TOKEN",
+        hide_env_values = true,
+        required = true
+    )]
+    pub auth_token: Option<String>,
 
     /// Delay added to every create request (e.g. 20ms).
     #[arg(long, env = "EVO_SIM_LATENCY", default_value = "0s", value_parser = humantime::parse_duration)]
@@ -75,8 +94,11 @@ pub struct SimServeArgs {
 }
 
 impl SimServeArgs {
-    fn config(self) -> SimConfig {
-        SimConfig {
+    fn config(self) -> anyhow::Result<SimConfig> {
+        let (Some(account_sid), Some(auth_token)) = (self.account_sid, self.auth_token) else {
+            anyhow::bail!("--account-sid and --auth-token are required");
+        };
+        Ok(SimConfig {
             faults: Faults {
                 latency: self.latency,
                 p_429: self.p_429,
@@ -89,20 +111,28 @@ impl SimServeArgs {
                 p_undelivered: self.p_undelivered,
                 p_failed: self.p_failed,
             },
-            account_sid: self.account_sid,
-            auth_token: self.auth_token,
+            account_sid,
+            auth_token,
             callback_delay: self.callback_delay,
-        }
+        })
     }
 }
 
 pub async fn run(args: CarrierSimArgs) -> anyhow::Result<()> {
+    match args.action {
+        Some(SimAction::Send(send)) => send::run(send).await,
+        None => serve(args.serve).await,
+    }
+}
+
+async fn serve(args: SimServeArgs) -> anyhow::Result<()> {
     crate::telemetry::init(false);
-    let listen = args.serve.listen.clone();
+    let listen = args.listen.clone();
+    let config = args.config()?;
     let listener = TcpListener::bind(&listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
-    let handle = sim::spawn(listener, args.serve.config()).await?;
+    let handle = sim::spawn(listener, config).await?;
     {
         let mut out = std::io::stdout().lock();
         writeln!(out, "carrier-sim listening on {}", handle.base_url())?;

@@ -1,9 +1,10 @@
-//! A simulator per test, a carrier pointed at it, and a status-callback receiver.
+//! A simulator per test, a carrier pointed at it, and a receiver for what the simulator posts
+//! (status callbacks, inbound messages).
 
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use evo::carrier::sim::{self, Faults, SimConfig, SimHandle};
 use evo::carrier::{CarrierCredentials, OutgoingSms, TwilioCarrier};
@@ -94,26 +95,40 @@ impl Receiver {
 
 /// An HTTP server that records every POST to `/cb`.
 pub async fn callback_receiver() -> Receiver {
+    receiver_answering(StatusCode::OK, "").await
+}
+
+/// Records every POST to `/cb` and answers it with `status` and `body`.
+pub async fn receiver_answering(status: StatusCode, body: &'static str) -> Receiver {
     let (tx, rx) = mpsc::unbounded_channel();
-    let app = Router::new().route("/cb", post(record)).with_state(tx);
+    let app = Router::new()
+        .route("/cb", post(record))
+        .with_state(Answer { tx, status, body });
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/cb", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     Receiver { url, rx }
 }
 
+#[derive(Clone)]
+struct Answer {
+    tx: mpsc::UnboundedSender<Callback>,
+    status: StatusCode,
+    body: &'static str,
+}
+
 async fn record(
-    State(tx): State<mpsc::UnboundedSender<Callback>>,
+    State(answer): State<Answer>,
     headers: HeaderMap,
     body: Bytes,
-) -> &'static str {
+) -> (StatusCode, &'static str) {
     let params = form_urlencoded::parse(&body).into_owned().collect();
     let signature = headers
         .get("x-twilio-signature")
         .map(|v| v.to_str().unwrap().to_owned())
         .unwrap_or_default();
-    let _ = tx.send(Callback { params, signature });
-    ""
+    let _ = answer.tx.send(Callback { params, signature });
+    (answer.status, answer.body)
 }
 
 /// A raw HTTP client with the simulator's credentials at hand.

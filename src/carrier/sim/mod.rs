@@ -1,12 +1,14 @@
 //! The carrier simulator: Twilio's Messages API (create, fetch, list, signed status callbacks)
-//! in memory, with injectable faults, for tests, benchmarks and anyone without a Twilio
-//! account. `evo carrier-sim` runs it; docs/CARRIER-SIM.md describes it for users.
+//! in memory, with injectable faults, and signed inbound messages to a webhook, for tests,
+//! benchmarks and anyone without a Twilio account. `evo carrier-sim` runs it; docs/CARRIER-SIM.md describes it for users.
 
 mod callbacks;
 mod conn;
 mod control;
 mod create;
 mod faults;
+mod inbound;
+mod inbound_api;
 mod json;
 mod list;
 mod read;
@@ -16,6 +18,7 @@ mod store;
 mod validate;
 
 pub use faults::Faults;
+pub use inbound::{Inbound, InboundResult, deliver_inbound};
 pub use stats::SimStats;
 pub use store::{SimMessage, SimStatus};
 
@@ -114,6 +117,16 @@ impl SimHandle {
         self.state.set_faults(faults);
     }
 
+    /// Delivers one inbound message to `target_url` signed with the simulator's own account and
+    /// token, and counts it in `stats`.
+    pub async fn send_inbound(
+        &self,
+        target_url: &str,
+        inbound: Inbound,
+    ) -> anyhow::Result<InboundResult> {
+        self.state.send_inbound(target_url, &inbound).await
+    }
+
     /// Counters only: never waits on the store.
     pub fn stats(&self) -> SimStats {
         self.state.counters.snapshot()
@@ -139,6 +152,7 @@ fn router(state: Arc<SimState>) -> Router {
             "/sim/faults",
             post(control::set_faults).get(control::get_faults),
         )
+        .route("/sim/inbound", post(inbound_api::send))
         .route("/sim/messages", get(control::messages))
         .route("/sim/stats", get(control::stats))
         .fallback(not_found)
@@ -148,6 +162,11 @@ fn router(state: Arc<SimState>) -> Router {
 async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
     use axum::response::IntoResponse;
     json::TwilioError::not_found(uri.path()).into_response()
+}
+
+/// `SM` and 32 lowercase hex digits, like Twilio's message SIDs.
+fn new_message_sid() -> String {
+    format!("SM{:032x}", fastrand::u128(..))
 }
 
 fn callback_client() -> anyhow::Result<reqwest::Client> {

@@ -1,6 +1,7 @@
 //! What every handler shares: configuration, the store, the counters and the callback client.
 
 use super::faults::{Faults, Outcome};
+use super::inbound::{Inbound, InboundResult, deliver_inbound};
 use super::json::TwilioError;
 use super::stats::{Counters, bump};
 use super::store::{SimMessage, SimStatus, Store};
@@ -20,7 +21,7 @@ pub(super) struct SimState {
     pub faults: RwLock<Faults>,
     pub store: Mutex<Store>,
     pub counters: Counters,
-    /// Posts status callbacks.
+    /// Posts status callbacks and inbound messages.
     pub http: reqwest::Client,
     /// Turns true (or its sender goes away) when the simulator shuts down.
     pub shutdown: watch::Receiver<bool>,
@@ -65,7 +66,7 @@ impl SimState {
     pub fn insert(&self, new: NewMessage) -> (usize, SimMessage, Outcome) {
         let now = Timestamp::now().millis();
         let message = SimMessage {
-            sid: format!("SM{:032x}", fastrand::u128(..)),
+            sid: super::new_message_sid(),
             account_sid: self.account_sid.clone(),
             num_segments: segments(&new.body).count,
             to: new.to,
@@ -109,6 +110,29 @@ impl SimState {
             message.sent_ms = Some(now);
         }
         Some(message.clone())
+    }
+
+    /// Delivers with the simulator's credentials and callback client, counting the outcome.
+    pub async fn send_inbound(
+        &self,
+        target_url: &str,
+        inbound: &Inbound,
+    ) -> anyhow::Result<InboundResult> {
+        let result = deliver_inbound(
+            &self.http,
+            target_url,
+            &self.account_sid,
+            &self.auth_token,
+            inbound,
+        )
+        .await;
+        let delivered = result.as_ref().is_ok_and(InboundResult::is_success);
+        bump(if delivered {
+            &self.counters.inbound_sent
+        } else {
+            &self.counters.inbound_failed
+        });
+        result
     }
 
     /// Records one callback's fate on its message.

@@ -23,6 +23,10 @@ pub struct SimStats {
     pub callbacks_sent: u64,
     /// Status callbacks that never got a 2xx, retries included.
     pub callbacks_failed: u64,
+    /// Inbound messages the target answered 2xx.
+    pub inbound_sent: u64,
+    /// Inbound messages answered non-2xx, or not answered at all.
+    pub inbound_failed: u64,
 }
 
 #[derive(Debug, Default)]
@@ -39,6 +43,8 @@ pub(super) struct Counters {
     pub outcomes_failed: AtomicU64,
     pub callbacks_sent: AtomicU64,
     pub callbacks_failed: AtomicU64,
+    pub inbound_sent: AtomicU64,
+    pub inbound_failed: AtomicU64,
 }
 
 /// Counting needs no ordering with anything else.
@@ -62,6 +68,8 @@ impl Counters {
             outcomes_failed: get(&self.outcomes_failed),
             callbacks_sent: get(&self.callbacks_sent),
             callbacks_failed: get(&self.callbacks_failed),
+            inbound_sent: get(&self.inbound_sent),
+            inbound_failed: get(&self.inbound_failed),
         }
     }
 }
@@ -86,6 +94,10 @@ impl SimStats {
             "callbacks": {
                 "sent": self.callbacks_sent,
                 "failed": self.callbacks_failed,
+            },
+            "inbound": {
+                "sent": self.inbound_sent,
+                "failed": self.inbound_failed,
             },
         })
     }
