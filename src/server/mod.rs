@@ -14,6 +14,7 @@ mod metrics;
 mod openapi;
 pub mod operation;
 mod rewrite;
+mod sessions;
 mod throttle;
 mod webhooks;
 
@@ -72,6 +73,12 @@ pub fn operations() -> Vec<&'static Operation> {
         &messages::LIST_MESSAGES,
         &messages::LIST_CONVERSATIONS,
         &messages::GET_MESSAGE_DELIVERY,
+        &sessions::LIST_SESSIONS,
+        &sessions::GET_MY_SESSIONS,
+        &sessions::GET_ACTIVE_SESSIONS,
+        &sessions::GET_SESSION,
+        &sessions::END_SESSION,
+        &sessions::GET_CHAT_TRANSCRIPT,
         &auth_routes::AUTHENTICATE,
         &auth_routes::GET_AUTH_STATUS,
     ]

@@ -15,15 +15,9 @@ use crate::wire::dto::{
 };
 use sha2::{Digest, Sha256};
 
-/// ListMessages page size when none (or a non-positive one) is asked for (contract Q21).
-pub const DEFAULT_PAGE_SIZE: i64 = 25;
-/// The largest page ListMessages returns.
-pub const MAX_PAGE_SIZE: i64 = 1000;
 /// ListConversations has no paging in the contract; it returns this many, most recent first.
 pub const MAX_CONVERSATIONS: u64 = 500;
-/// `All=true` returns at most this many messages (with `HasMorePages` set when there are more),
-/// so one request cannot pull a whole account into memory.
-pub const MAX_ALL_ITEMS: i64 = 10_000;
+pub use super::paging::{DEFAULT_PAGE_SIZE, MAX_ALL_ITEMS, MAX_PAGE_SIZE};
 /// Most ids one filter (AccountIds, SpecificIds, …) may name.
 pub const MAX_FILTER_IDS: usize = 1000;
 
@@ -181,14 +175,7 @@ pub async fn list(store: &dyn Store, caller: &Principal, req: ListMessages) -> R
             MessageSort::Date
         }
     };
-    let page = req.list.page.unwrap_or(0);
-    if page < 0 {
-        problems.push(FieldError::new(
-            "GreaterThanOrEqual",
-            "Page",
-            "'Page' must be 0 or more.",
-        ));
-    }
+    let plan = super::paging::plan(&req.list, &mut problems);
     let after = after_date(req.after_date.as_deref(), &mut problems);
     check_filter_sizes(
         &[
@@ -202,17 +189,6 @@ pub async fn list(store: &dyn Store, caller: &Principal, req: ListMessages) -> R
     );
     problems.finish()?;
 
-    let per_page = match req.list.count_per_page {
-        Some(n) if n > 0 => n.min(MAX_PAGE_SIZE),
-        _ => DEFAULT_PAGE_SIZE,
-    };
-    let simplified = req.list.simplified_paging;
-    let (offset, limit) = if req.list.all {
-        (0, MAX_ALL_ITEMS)
-    } else {
-        (page.saturating_mul(per_page), per_page)
-    };
-
     let query = MessageQuery {
         scope: caller
             .scope()
@@ -224,25 +200,12 @@ pub async fn list(store: &dyn Store, caller: &Principal, req: ListMessages) -> R
         after,
         sort,
         descending: req.list.sort_order != Some(SortOrder::Ascend),
-        offset: offset.unsigned_abs(),
-        // One extra row tells simplified paging (and a capped All) whether more exist.
-        limit: limit.unsigned_abs() + 1,
-        with_total: !simplified,
+        offset: plan.offset,
+        limit: plan.fetch,
+        with_total: plan.with_total,
     };
     let mut result = store.list_messages(&query).await?;
-    let more = result.items.len() as u64 > limit.unsigned_abs();
-    result
-        .items
-        .truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-    let (total_pages, has_more_pages) = if simplified {
-        (0, more)
-    } else if req.list.all {
-        (i64::from(!result.items.is_empty()), more)
-    } else {
-        let total = i64::try_from(result.total.unwrap_or(0)).unwrap_or(i64::MAX);
-        let pages = total.saturating_add(per_page - 1) / per_page;
-        (pages, page.saturating_add(1) < pages)
-    };
+    let (total_pages, has_more_pages) = plan.finish(&mut result.items, result.total);
     Ok(MessageList {
         page: result,
         total_pages,
@@ -278,20 +241,35 @@ pub async fn conversations(
     Ok(store.list_conversations(&query).await?)
 }
 
-fn after_date(raw: Option<&str>, problems: &mut Problems) -> Option<crate::domain::Timestamp> {
+pub(super) fn after_date(
+    raw: Option<&str>,
+    problems: &mut Problems,
+) -> Option<crate::domain::Timestamp> {
+    date_field(raw, "AfterDate", problems)
+}
+
+/// A date field: RFC 3339 or YYYY-MM-DD (a 400 naming `field` otherwise).
+pub(super) fn date_field(
+    raw: Option<&str>,
+    field: &'static str,
+    problems: &mut Problems,
+) -> Option<crate::domain::Timestamp> {
     let raw = raw?;
     let parsed = parse_after_date(raw);
     if parsed.is_none() {
         problems.push(FieldError::new(
             "InvalidDate",
-            "AfterDate",
-            "'AfterDate' must be an RFC 3339 date-time or YYYY-MM-DD.",
+            field,
+            format!("'{field}' must be an RFC 3339 date-time or YYYY-MM-DD."),
         ));
     }
     parsed
 }
 
-fn check_filter_sizes(filters: &[(&'static str, &Vec<String>)], problems: &mut Problems) {
+pub(super) fn check_filter_sizes(
+    filters: &[(&'static str, &Vec<String>)],
+    problems: &mut Problems,
+) {
     for (field, ids) in filters {
         if ids.len() > MAX_FILTER_IDS {
             problems.push(FieldError::new(
@@ -303,7 +281,7 @@ fn check_filter_sizes(filters: &[(&'static str, &Vec<String>)], problems: &mut P
     }
 }
 
-fn ids<T>(raw: Vec<String>, make: fn(String) -> T) -> Vec<T> {
+pub(super) fn ids<T>(raw: Vec<String>, make: fn(String) -> T) -> Vec<T> {
     raw.into_iter().map(make).collect()
 }
 

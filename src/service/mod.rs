@@ -4,6 +4,8 @@
 
 pub mod auth;
 pub mod messages;
+pub mod paging;
+pub mod sessions;
 
 use crate::domain::{Principal, Role};
 use crate::error::{Error, Result};

@@ -4,6 +4,7 @@
 
 mod delivery;
 mod inbound;
+mod sessions;
 mod sqlite;
 
 pub use delivery::{
@@ -11,6 +12,7 @@ pub use delivery::{
     OutboxStats, Outcome, StatusApplied,
 };
 pub use inbound::{InboundMessage, Media, Received};
+pub use sessions::{Session, SessionPage, SessionQuery, TranscriptLine, TranscriptQuery};
 
 pub use sqlite::SqliteStore;
 
@@ -217,6 +219,13 @@ pub trait Store: Send + Sync + 'static {
     async fn list_messages(&self, query: &MessageQuery) -> StoreResult<MessagePage>;
     async fn list_conversations(&self, query: &ConversationQuery)
     -> StoreResult<Vec<Conversation>>;
+
+    // Sessions.
+    async fn list_sessions(&self, query: &SessionQuery) -> StoreResult<SessionPage>;
+    async fn session(&self, scope: &AccountScope, id: &SessionId) -> StoreResult<Session>;
+    /// Ends a session; the next message with that address opens a new one.
+    async fn end_session(&self, scope: &AccountScope, id: &SessionId) -> StoreResult<Session>;
+    async fn transcript(&self, query: TranscriptQuery) -> StoreResult<Vec<TranscriptLine>>;
 
     // Delivery.
     /// Releases every lease `owner` held (a restarted node taking back its own rows).

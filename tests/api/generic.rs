@@ -286,12 +286,18 @@ async fn a_registered_operation_is_described_in_metadata_and_openapi() {
             "ListMessages",
             "ListConversations",
             "GetMessageDelivery",
+            "ListSessions",
+            "GetMySessions",
+            "GetActiveSessions",
+            "GetSession",
+            "EndSession",
+            "GetChatTranscript",
             "Authenticate",
             "GetAuthStatus",
             "Echo"
         ]
     );
-    let echo = &metadata["operations"][6];
+    let echo = &metadata["operations"][12];
     assert_eq!(echo["response"]["name"], "EchoResponse");
     assert_eq!(echo["routes"][0]["path"], "/echo/{name}");
     assert_eq!(echo["requiresAuth"], false);

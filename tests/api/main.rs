@@ -19,5 +19,6 @@ mod metadata;
 mod negotiation;
 mod routes;
 mod send_message;
+mod sessions;
 mod tenancy;
 mod workers;

@@ -106,7 +106,8 @@ pub fn insert_message(c: &Connection, route: &Route, m: &MessageRow<'_>) -> Stor
         .prepare_cached(
             "insert into sessions (id, account_id, customer_id, endpoint_id, conversation_id, channel, created_at, last_activity_at)
              values (?1, ?2, ?3, ?4, ?5, 'Chat', ?6, ?6)
-             on conflict (conversation_id) do update set last_activity_at = excluded.last_activity_at
+             on conflict (conversation_id) where ended_at is null
+               do update set last_activity_at = excluded.last_activity_at
              returning id",
         )
         .and_then(|mut s| {
@@ -232,7 +233,7 @@ fn session_route(c: &Connection, scope: &AccountScope, session: &SessionId) -> S
     );
     scope_filter(scope, "s.account_id", &mut conds, &mut args);
     let sql = format!(
-        "select s.account_id, s.customer_id, s.endpoint_id, e.display_name, c.other_address
+        "select s.account_id, s.customer_id, s.endpoint_id, e.display_name, c.other_address, s.ended_at
          from sessions s join conversations c on c.id = s.conversation_id join endpoints e on e.id = s.endpoint_id {}",
         where_clause(&conds)
     );
@@ -240,18 +241,32 @@ fn session_route(c: &Connection, scope: &AccountScope, session: &SessionId) -> S
         .prepare_cached(&sql)
         .and_then(|mut s| {
             s.query_row(params_from_iter(args), |r| {
-                Ok(Route {
-                    account_id: AccountId::from_string(r.get::<_, String>(0)?),
-                    customer_id: r.get::<_, Option<String>>(1)?.map(CustomerId::from_string),
-                    endpoint_id: EndpointId::from_string(r.get::<_, String>(2)?),
-                    endpoint_name: r.get(3)?,
-                    other_address: r.get(4)?,
-                })
+                Ok((
+                    Route {
+                        account_id: AccountId::from_string(r.get::<_, String>(0)?),
+                        customer_id: r.get::<_, Option<String>>(1)?.map(CustomerId::from_string),
+                        endpoint_id: EndpointId::from_string(r.get::<_, String>(2)?),
+                        endpoint_name: r.get(3)?,
+                        other_address: r.get(4)?,
+                    },
+                    r.get::<_, Option<i64>>(5)?,
+                ))
             })
             .optional()
         })
         .map_err(internal)?;
-    found.ok_or_else(|| StoreError::NotFound(format!("Session '{session}' not found")))
+    match found {
+        None => Err(StoreError::NotFound(format!(
+            "Session '{session}' not found"
+        ))),
+        Some((_, Some(_))) => Err(StoreError::Refused(
+            "SessionEnded",
+            format!(
+                "Session '{session}' has ended; send to the endpoint and address to start a new one"
+            ),
+        )),
+        Some((route, None)) => Ok(route),
+    }
 }
 
 /// Columns read by `message_from_row`, for a `messages m join endpoints e`.

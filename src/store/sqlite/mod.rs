@@ -10,6 +10,7 @@ mod inbound;
 mod messages;
 mod opt_out;
 mod outbox;
+mod sessions;
 mod sql;
 mod tenancy;
 mod writer;
@@ -17,15 +18,16 @@ mod writer;
 use super::{
     Account, ApiKey, CarrierStatus, ConversationQuery, Customer, DeliveryRecord, Endpoint,
     InboundMessage, Lease, MessagePage, MessageQuery, NewEndpoint, NewMessage, NewUser, OutboxItem,
-    OutboxStats, Outcome, Received, StatusApplied, Store, StoreError, StoreResult, User,
+    OutboxStats, Outcome, Received, Session, SessionPage, SessionQuery, StatusApplied, Store,
+    StoreError, StoreResult, TranscriptLine, TranscriptQuery, User,
 };
 use crate::domain::{
     AccountId, AccountScope, Conversation, CustomerId, EndpointId, Message, MessageId, Principal,
-    Timestamp, UserId,
+    SessionId, Timestamp, UserId,
 };
 use anyhow::Context;
 use r2d2_sqlite::SqliteConnectionManager;
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use rusqlite_migration::{M, Migrations};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -41,6 +43,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../../migrations/sqlite/0003_delivery.sql")),
     M::up(include_str!("../../../migrations/sqlite/0004_inbound.sql")),
     M::up(include_str!("../../../migrations/sqlite/0005_opt_out.sql")),
+    M::up(include_str!("../../../migrations/sqlite/0006_sessions.sql")),
 ];
 const DB_FILE: &str = "evo.db";
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -61,9 +64,19 @@ impl SqliteStore {
         let mut conn = Connection::open(&path)
             .with_context(|| format!("cannot open database {}", path.display()))?;
         configure(&conn)?;
+        // Table rebuilds need foreign keys off while they run (SQLite's ALTER TABLE procedure);
+        // the result is checked before they are turned back on.
+        conn.pragma_update(None, "foreign_keys", false)?;
         Migrations::from_slice(MIGRATIONS)
             .to_latest(&mut conn)
             .context("cannot migrate the database")?;
+        let broken: Option<String> = conn
+            .query_row("pragma foreign_key_check", [], |r| r.get(0))
+            .optional()?;
+        if let Some(table) = broken {
+            anyhow::bail!("the migrated database has broken references in {table}");
+        }
+        conn.pragma_update(None, "foreign_keys", true)?;
         let readers = r2d2::Pool::builder()
             .max_size(8)
             .min_idle(Some(1))
@@ -258,6 +271,34 @@ impl Store for SqliteStore {
     ) -> StoreResult<Vec<Conversation>> {
         let query = query.clone();
         self.read(move |c| messages::conversations(c, &query)).await
+    }
+
+    async fn list_sessions(&self, query: &SessionQuery) -> StoreResult<SessionPage> {
+        let query = query.clone();
+        self.read(move |c| sessions::list(c, &query)).await
+    }
+
+    async fn session(&self, scope: &AccountScope, id: &SessionId) -> StoreResult<Session> {
+        let (scope, id) = (scope.clone(), id.clone());
+        self.read(move |c| sessions::get(c, &scope, &id)).await
+    }
+
+    async fn end_session(&self, scope: &AccountScope, id: &SessionId) -> StoreResult<Session> {
+        let (scope, id) = (scope.clone(), id.clone());
+        self.writer
+            .write(move |c| sessions::end(c, &scope, &id, Timestamp::now()))
+            .await
+    }
+
+    async fn transcript(&self, query: TranscriptQuery) -> StoreResult<Vec<TranscriptLine>> {
+        if query.mark_read {
+            self.writer
+                .write(move |c| sessions::transcript(c, &query, Timestamp::now()))
+                .await
+        } else {
+            self.read(move |c| sessions::transcript(c, &query, Timestamp::now()))
+                .await
+        }
     }
 
     async fn reclaim_leases(&self, owner: &str) -> StoreResult<u64> {

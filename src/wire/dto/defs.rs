@@ -102,6 +102,21 @@ macro_rules! list_request_fields {
     };
 }
 
+/// `ListResponse<T>`'s fields (contract b.3).
+macro_rules! list_response_fields {
+    ($item:ident) => {
+        &[
+            FieldDef::new("Items", Ty::List(&Ty::Dto(&$item)), Source::Form).describe("The items"),
+            FieldDef::new("TotalCount", Ty::Int, Source::Form)
+                .describe("The total number of items"),
+            FieldDef::new("TotalPages", Ty::Int, Source::Form)
+                .describe("The total number of pages"),
+            FieldDef::new("HasMorePages", Ty::Bool, Source::Form)
+                .describe("Are there more pages of items? Used with simplified paging"),
+        ]
+    };
+}
+
 pub static LIST_MESSAGES: DtoDef = DtoDef {
     name: "ListMessages",
     namespace: ns::MESSAGING,
@@ -121,14 +136,7 @@ pub static LIST_RESPONSE_OF_MESSAGE_INFO: DtoDef = DtoDef {
     name: "ListResponseOfMessageInfo",
     namespace: ns::API,
     description: "ListResponse<MessageInfo>",
-    fields: &[
-        FieldDef::new("Items", Ty::List(&Ty::Dto(&MESSAGE_INFO)), Source::Form)
-            .describe("The items"),
-        FieldDef::new("TotalCount", Ty::Int, Source::Form).describe("The total number of items"),
-        FieldDef::new("TotalPages", Ty::Int, Source::Form).describe("The total number of pages"),
-        FieldDef::new("HasMorePages", Ty::Bool, Source::Form)
-            .describe("Are there more pages of items? Used with simplified paging"),
-    ],
+    fields: list_response_fields!(MESSAGE_INFO),
 };
 
 pub static LIST_CONVERSATIONS: DtoDef = DtoDef {
@@ -298,4 +306,232 @@ pub static DELIVERY_INFO: DtoDef = DtoDef {
         FieldDef::new("DateFinished", Ty::String, Source::Form)
             .describe("When the message reached a final state"),
     ],
+};
+
+// Sessions (contract a.2, b.4). Voice-only fields keep their defaults for Chat sessions.
+
+pub static SESSION_DIAL_STATE: EnumDef = EnumDef {
+    name: "SessionDialState",
+    namespace: ns::SESSIONS,
+    members: &["None", "Active"],
+};
+
+pub static SESSION_CALL_STATE: EnumDef = EnumDef {
+    name: "SessionCallState",
+    namespace: ns::SESSIONS,
+    members: &["Disconnected", "Ringing", "Connected", "Hold", "Passive"],
+};
+
+pub static SESSION_QUEUE_STATES: EnumDef = EnumDef {
+    name: "SessionQueueStates",
+    namespace: ns::SESSIONS,
+    members: &[
+        "None",
+        "Queued",
+        "Ringing",
+        "Connected",
+        "Hold",
+        "Disconnected",
+    ],
+};
+
+pub static FLOW_CHANNELS: EnumDef = EnumDef {
+    name: "FlowChannels",
+    namespace: ns::API,
+    members: &["Voice", "Chat", "Fax"],
+};
+
+pub static SESSION_HOLD_REASONS: EnumDef = EnumDef {
+    name: "SessionHoldReasons",
+    namespace: ns::SESSIONS,
+    members: &["None", "Transferring"],
+};
+
+pub static CUSTOMER_BREADCRUMB: DtoDef = DtoDef {
+    name: "CustomerBreadcrumb",
+    namespace: ns::API,
+    description: "",
+    fields: &[
+        FieldDef::new("Id", Ty::String, Source::Form),
+        FieldDef::new("Name", Ty::String, Source::Form),
+    ],
+};
+
+pub static SESSION_INFO: DtoDef = DtoDef {
+    name: "SessionInfo",
+    namespace: ns::SESSIONS,
+    description: "",
+    fields: &[
+        FieldDef::new("DialState", Ty::Enum(&SESSION_DIAL_STATE), Source::Form),
+        FieldDef::new("CallState", Ty::Enum(&SESSION_CALL_STATE), Source::Form),
+        FieldDef::new("QueueState", Ty::Enum(&SESSION_QUEUE_STATES), Source::Form),
+        FieldDef::new("AccountId", Ty::String, Source::Form),
+        FieldDef::new("AccountName", Ty::String, Source::Form),
+        FieldDef::new("CustomerId", Ty::String, Source::Form),
+        FieldDef::new(
+            "CustomerBreadcrumb",
+            Ty::List(&Ty::Dto(&CUSTOMER_BREADCRUMB)),
+            Source::Form,
+        ),
+        FieldDef::new("CustomerName", Ty::String, Source::Form),
+        FieldDef::new("EndpointId", Ty::String, Source::Form),
+        FieldDef::new("EndpointName", Ty::String, Source::Form),
+        FieldDef::new("DateCompleted", Ty::String, Source::Form),
+        FieldDef::new("Destination", Ty::String, Source::Form),
+        FieldDef::new("ToAddress", Ty::String, Source::Form),
+        FieldDef::new("FromAddress", Ty::String, Source::Form),
+        FieldDef::new("FromName", Ty::String, Source::Form),
+        FieldDef::new("AnsweredByName", Ty::String, Source::Form),
+        FieldDef::new("QueueMemberId", Ty::String, Source::Form),
+        FieldDef::new("Channel", Ty::Enum(&FLOW_CHANNELS), Source::Form),
+        FieldDef::new("Ended", Ty::Bool, Source::Form),
+        FieldDef::new("Outcome", Ty::String, Source::Form),
+        FieldDef::new("CallSid", Ty::String, Source::Form),
+        FieldDef::new("ConsoleData", Ty::String, Source::Form),
+        FieldDef::new("HoldQueueName", Ty::String, Source::Form),
+        FieldDef::new("HeldByUserId", Ty::String, Source::Form),
+        FieldDef::new("HoldReason", Ty::Enum(&SESSION_HOLD_REASONS), Source::Form),
+        FieldDef::new("ConferenceSid", Ty::String, Source::Form),
+        FieldDef::new("Id", Ty::String, Source::Form),
+        FieldDef::new("DateCreated", Ty::String, Source::Form),
+        FieldDef::new("DateLastModified", Ty::String, Source::Form),
+        FieldDef::new("CreatedBy", Ty::String, Source::Form),
+        FieldDef::new("LastModifiedBy", Ty::String, Source::Form),
+    ],
+};
+
+const SESSION_ID_PATH: FieldDef = FieldDef::new("SessionId", Ty::String, Source::Path)
+    .describe("The ID of the session")
+    .rules(Rules {
+        required: true,
+        min_length: Some(1),
+        ..Rules::NONE
+    });
+
+pub static LIST_SESSIONS: DtoDef = DtoDef {
+    name: "ListSessions",
+    namespace: ns::SESSIONS,
+    description: "Lists sessions, most recent first (evo: Chat sessions)",
+    fields: list_request_fields![
+        FieldDef::new("AccountIds", STRINGS, Source::Query).describe("Filter by account"),
+        FieldDef::new("SearchArchive", Ty::Bool, Source::Query)
+            .describe("Search the archive too (evo keeps every session in one place)"),
+        FieldDef::new("StartDate", Ty::String, Source::Query)
+            .describe("Sessions created on or after this date (YYYY-MM-DD or RFC 3339)")
+            .rules(AFTER_DATE_RULES),
+        FieldDef::new("EndDate", Ty::String, Source::Query)
+            .describe("Sessions created on or before this date (YYYY-MM-DD or RFC 3339)")
+            .rules(AFTER_DATE_RULES),
+        FieldDef::new("CustomerIds", STRINGS, Source::Query).describe("Filter by customer"),
+        FieldDef::new("EndpointIds", STRINGS, Source::Query).describe("Filter by endpoint"),
+        FieldDef::new("From", Ty::String, Source::Query)
+            .describe("The remote address contains this"),
+        FieldDef::new("To", Ty::String, Source::Query)
+            .describe("The endpoint's number contains this"),
+        FieldDef::new("Log", Ty::String, Source::Query).describe(
+            "Text search in the session log (evo keeps no voice log: no session matches)"
+        ),
+        FieldDef::new("ParentSessionId", Ty::String, Source::Query)
+            .describe("Child sessions of this one (Chat sessions have none)"),
+    ],
+};
+
+pub static LIST_RESPONSE_OF_SESSION_INFO: DtoDef = DtoDef {
+    name: "ListResponseOfSessionInfo",
+    namespace: ns::API,
+    description: "ListResponse<SessionInfo>",
+    fields: list_response_fields!(SESSION_INFO),
+};
+
+pub static GET_SESSION: DtoDef = DtoDef {
+    name: "GetSession",
+    namespace: ns::SESSIONS,
+    description: "Gets a session",
+    fields: &[SESSION_ID_PATH],
+};
+
+const SESSION_INFOS: Ty = Ty::Dto(&SESSION_INFO);
+const SESSIONS_FIELD: &[FieldDef] = &[FieldDef::new(
+    "Sessions",
+    Ty::List(&SESSION_INFOS),
+    Source::Form,
+)];
+
+const OPEN_SESSIONS: &str =
+    "The open Chat sessions of the endpoints in your accounts (evo has no agent assignment yet)";
+
+pub static GET_MY_SESSIONS: DtoDef = DtoDef {
+    name: "GetMySessions",
+    namespace: ns::SESSIONS,
+    description: OPEN_SESSIONS,
+    fields: &[],
+};
+
+pub static GET_MY_SESSIONS_RESPONSE: DtoDef = DtoDef {
+    name: "GetMySessionsResponse",
+    namespace: ns::SESSIONS,
+    description: "",
+    fields: SESSIONS_FIELD,
+};
+
+pub static GET_ACTIVE_SESSIONS: DtoDef = DtoDef {
+    name: "GetActiveSessions",
+    namespace: ns::SESSIONS,
+    description: OPEN_SESSIONS,
+    fields: &[],
+};
+
+pub static GET_ACTIVE_SESSIONS_RESPONSE: DtoDef = DtoDef {
+    name: "GetActiveSessionsResponse",
+    namespace: ns::SESSIONS,
+    description: "",
+    fields: SESSIONS_FIELD,
+};
+
+pub static END_SESSION: DtoDef = DtoDef {
+    name: "EndSession",
+    namespace: ns::SESSIONS,
+    description: "Ends a session; the next message from its address opens a new one",
+    fields: &[
+        SESSION_ID_PATH,
+        FieldDef::new("CallSid", Ty::String, Source::Query).describe("Voice only; ignored"),
+    ],
+};
+
+pub static GET_CHAT_TRANSCRIPT: DtoDef = DtoDef {
+    name: "GetChatTranscript",
+    namespace: ns::SESSIONS,
+    description: "The session's messages, oldest first; reading it as a User marks them read",
+    fields: &[
+        SESSION_ID_PATH,
+        FieldDef::new("IncludeHistorical", Ty::Bool, Source::Query)
+            .describe("Add the conversation's earlier sessions"),
+        FieldDef::new("HistoricalCutOffDate", Ty::String, Source::Query)
+            .describe("Earlier messages from this date on (at most 6 months back)")
+            .rules(AFTER_DATE_RULES),
+    ],
+};
+
+pub static CHAT_TRANSCRIPT_MESSAGE: DtoDef = DtoDef {
+    name: "ChatTranscriptMessage",
+    namespace: ns::SESSIONS,
+    description: "",
+    fields: &[
+        FieldDef::new("Date", Ty::String, Source::Form),
+        FieldDef::new("From", Ty::String, Source::Form),
+        FieldDef::new("Body", Ty::String, Source::Form),
+        FieldDef::new("MediaUri", Ty::String, Source::Form),
+        FieldDef::new("MediaContentType", Ty::String, Source::Form),
+    ],
+};
+
+pub static GET_CHAT_TRANSCRIPT_RESPONSE: DtoDef = DtoDef {
+    name: "GetChatTranscriptResponse",
+    namespace: ns::SESSIONS,
+    description: "",
+    fields: &[FieldDef::new(
+        "Messages",
+        Ty::List(&Ty::Dto(&CHAT_TRANSCRIPT_MESSAGE)),
+        Source::Form,
+    )],
 };

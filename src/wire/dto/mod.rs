@@ -5,6 +5,7 @@ pub mod defs;
 mod delivery;
 mod list;
 mod messages;
+mod sessions;
 
 pub use auth::{Authenticate, AuthenticateResponse, UserInfo};
 pub use delivery::{DeliveryInfo, GetMessageDelivery};
@@ -12,4 +13,7 @@ pub use list::{ListRequest, ListResponse, SortOrder};
 pub use messages::{
     ConversationInfo, ListConversations, ListConversationsResponse, ListMessages, MessageInfo,
     SendMessage,
+};
+pub use sessions::{
+    ChatTranscript, GetChatTranscript, ListSessions, SessionInfo, SessionRef, SessionsResponse,
 };
