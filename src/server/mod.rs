@@ -13,6 +13,7 @@ mod metadata_pages;
 mod metrics;
 mod openapi;
 pub mod operation;
+mod opt_outs;
 mod rewrite;
 mod throttle;
 mod webhooks;
@@ -74,6 +75,8 @@ pub fn operations() -> Vec<&'static Operation> {
         &messages::GET_MESSAGE_DELIVERY,
         &auth_routes::AUTHENTICATE,
         &auth_routes::GET_AUTH_STATUS,
+        &opt_outs::LIST_OPT_OUTS,
+        &opt_outs::DELETE_OPT_OUT,
     ]
 }
 

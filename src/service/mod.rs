@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod messages;
+pub mod opt_outs;
 
 use crate::domain::{Principal, Role};
 use crate::error::{Error, Result};

@@ -17,6 +17,7 @@ mod inbound;
 mod list;
 mod metadata;
 mod negotiation;
+mod opt_outs;
 mod opt_outs_cli;
 mod routes;
 mod send_message;

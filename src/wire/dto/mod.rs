@@ -5,6 +5,7 @@ pub mod defs;
 mod delivery;
 mod list;
 mod messages;
+pub mod opt_outs;
 
 pub use auth::{Authenticate, AuthenticateResponse, UserInfo};
 pub use delivery::{DeliveryInfo, GetMessageDelivery};
@@ -13,3 +14,4 @@ pub use messages::{
     ConversationInfo, ListConversations, ListConversationsResponse, ListMessages, MessageInfo,
     SendMessage,
 };
+pub use opt_outs::{DeleteOptOut, ListOptOuts, ListOptOutsResponse, OptOutInfo};
