@@ -2,10 +2,11 @@
 //! server. Each create prints the new id alone (or the object with --json); bad input exits
 //! non-zero with one line on stderr and writes nothing.
 
-use crate::domain::{AccountId, CustomerId, EndpointId, PhoneNumber, Role, UserId, default_mps};
+use super::admin_endpoint::{self, EndpointCommand, OptOutCommand};
+use crate::domain::{AccountId, CustomerId, Role, UserId};
 use crate::service::auth::{hash_password, new_api_key, secret_hash};
-use crate::store::{self, NewEndpoint, NewUser, Store};
-use anyhow::{Context, bail};
+use crate::store::{self, NewUser, Store};
+use anyhow::bail;
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
 use std::path::Path;
@@ -35,6 +36,11 @@ pub enum AdminCommand {
         #[command(subcommand)]
         command: EndpointCommand,
     },
+    /// Addresses that may not be sent SMS from an endpoint (they texted STOP).
+    Optout {
+        #[command(subcommand)]
+        command: OptOutCommand,
+    },
     /// API keys for users.
     Apikey {
         #[command(subcommand)]
@@ -46,7 +52,7 @@ pub enum AdminCommand {
 pub struct Output {
     /// Print the created object as JSON instead of its id.
     #[arg(long)]
-    json: bool,
+    pub(super) json: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -138,39 +144,6 @@ pub enum UserCommand {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum EndpointCommand {
-    /// Create a phone-number endpoint; prints its id.
-    Create {
-        #[arg(long)]
-        account: String,
-        #[arg(long)]
-        customer: Option<String>,
-        /// The number in E.164, e.g. +15550100001.
-        #[arg(long)]
-        number: String,
-        /// Display name shown as EndpointDisplayName.
-        #[arg(long)]
-        name: String,
-        /// Sending pace in segments per second (Twilio's MPS; a 3-segment message costs 3).
-        /// Default by number: 1 for a long code, 3 for toll-free, 100 for a short code.
-        #[arg(long)]
-        mps: Option<f64>,
-        #[command(flatten)]
-        out: Output,
-    },
-    /// Change an endpoint's settings.
-    Update {
-        #[arg(long)]
-        id: String,
-        /// Sending pace in segments per second.
-        #[arg(long)]
-        mps: Option<f64>,
-        #[command(flatten)]
-        out: Output,
-    },
-}
-
-#[derive(Debug, Subcommand)]
 pub enum ApiKeyCommand {
     /// Create an API key; prints the key once (only its hash is kept).
     Create {
@@ -193,19 +166,17 @@ pub async fn run(
     let store = store::open(database_url, data_dir).await?;
     let result = execute(cmd, store.as_ref()).await;
     store.shutdown().await;
-    let (json, id) = result?;
-    println!("{}", json.unwrap_or(id));
+    let (json, plain) = result?;
+    let out = json.unwrap_or(plain);
+    // An empty list prints nothing rather than an empty line.
+    if !out.is_empty() {
+        println!("{out}");
+    }
     Ok(())
 }
 
 /// Input checks that need no store, so bad input never opens (or creates) anything.
 fn validate(cmd: &AdminCommand) -> anyhow::Result<()> {
-    let non_blank = |what: &str, v: &str| {
-        if v.trim().is_empty() {
-            bail!("{what} must not be empty")
-        }
-        check_text(what, v)
-    };
     match cmd {
         AdminCommand::Account {
             command: AccountCommand::Create { name, .. },
@@ -234,18 +205,6 @@ fn validate(cmd: &AdminCommand) -> anyhow::Result<()> {
             check_email(email)?;
             check_password(password)
         }
-        AdminCommand::Endpoint {
-            command: EndpointCommand::Create {
-                number, name, mps, ..
-            },
-        } => {
-            PhoneNumber::parse(number).map_err(|e| anyhow::anyhow!("--number {e}"))?;
-            check_mps(*mps)?;
-            non_blank("--name", name)
-        }
-        AdminCommand::Endpoint {
-            command: EndpointCommand::Update { mps, .. },
-        } => check_mps(*mps),
         AdminCommand::Account {
             command:
                 AccountCommand::SetCarrier {
@@ -257,21 +216,17 @@ fn validate(cmd: &AdminCommand) -> anyhow::Result<()> {
             check_token("--twilio-account-sid", twilio_account_sid)?;
             check_token("--twilio-auth-token", twilio_auth_token)
         }
+        AdminCommand::Endpoint { command } => admin_endpoint::validate_endpoint(command),
+        AdminCommand::Optout { command } => admin_endpoint::validate_optout(command),
         AdminCommand::Apikey { .. } => Ok(()),
     }
 }
 
-/// The pace range accepted: from one segment every 1,000 seconds to far above any carrier's.
-const MIN_MPS: f64 = 0.001;
-const MAX_MPS: f64 = 10_000.0;
-
-fn check_mps(mps: Option<f64>) -> anyhow::Result<()> {
-    match mps {
-        Some(m) if !(m.is_finite() && (MIN_MPS..=MAX_MPS).contains(&m)) => {
-            bail!("--mps must be a number of segments per second from {MIN_MPS} to {MAX_MPS}")
-        }
-        _ => Ok(()),
+pub(super) fn non_blank(what: &str, v: &str) -> anyhow::Result<()> {
+    if v.trim().is_empty() {
+        bail!("{what} must not be empty")
     }
+    check_text(what, v)
 }
 
 /// Carrier SIDs and tokens: one word of printable ASCII.
@@ -379,35 +334,8 @@ async fn execute(cmd: AdminCommand, store: &dyn Store) -> anyhow::Result<(Option
                 .await?;
             Ok((None, format!("password changed for {}", email.trim())))
         }
-        AdminCommand::Endpoint {
-            command:
-                EndpointCommand::Create {
-                    account,
-                    customer,
-                    number,
-                    name,
-                    mps,
-                    out,
-                },
-        } => {
-            let endpoint = NewEndpoint {
-                account_id: AccountId::from_string(account),
-                customer_id: customer.map(CustomerId::from_string),
-                number: PhoneNumber::parse(&number).context("--number")?,
-                display_name: name.trim().to_owned(),
-                mps,
-            };
-            let e = store.create_endpoint(endpoint).await?;
-            Ok(render(&out, endpoint_json(&e), e.id.into_string()))
-        }
-        AdminCommand::Endpoint {
-            command: EndpointCommand::Update { id, mps, out },
-        } => {
-            let e = store
-                .update_endpoint(&EndpointId::from_string(id), mps)
-                .await?;
-            Ok(render(&out, endpoint_json(&e), e.id.into_string()))
-        }
+        AdminCommand::Endpoint { command } => admin_endpoint::endpoint(command, store).await,
+        AdminCommand::Optout { command } => admin_endpoint::optout(command, store).await,
         AdminCommand::Account {
             command:
                 AccountCommand::SetCarrier {
@@ -444,11 +372,4 @@ async fn execute(cmd: AdminCommand, store: &dyn Store) -> anyhow::Result<(Option
             Ok(render(&out, v, key))
         }
     }
-}
-
-fn endpoint_json(e: &crate::store::Endpoint) -> serde_json::Value {
-    json!({"id": e.id.as_str(), "accountId": e.account_id.as_str(),
-        "customerId": e.customer_id.as_ref().map(|c| c.as_str()), "type": "PhoneNumber",
-        "phoneNumber": e.number, "displayName": e.display_name,
-        "mps": e.mps.unwrap_or_else(|| default_mps(&e.number))})
 }

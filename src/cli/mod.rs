@@ -1,6 +1,7 @@
 //! The `evo` command line: `serve`, `admin …` and `carrier-sim`. Every option has an `EVO_*` variable.
 
 mod admin;
+mod admin_endpoint;
 mod carrier_sim;
 mod serve;
 
@@ -35,7 +36,7 @@ pub struct Cli {
 pub enum Command {
     /// Run the API server.
     Serve(serve::ServeArgs),
-    /// Manage tenants: accounts, customers, users, endpoints and API keys.
+    /// Manage tenants: accounts, customers, users, endpoints, opt-outs and API keys.
     Admin {
         #[command(subcommand)]
         command: admin::AdminCommand,

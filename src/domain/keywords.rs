@@ -8,6 +8,9 @@ pub enum Keyword {
     Help,
 }
 
+/// Longest help text an endpoint may set: a HELP reply stays within three GSM-7 segments.
+pub const MAX_HELP_TEXT_CHARS: usize = 320;
+
 const OPT_OUT: [&str; 6] = ["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"];
 const OPT_IN: [&str; 3] = ["START", "UNSTOP", "YES"];
 const HELP: [&str; 2] = ["HELP", "INFO"];

@@ -16,7 +16,7 @@ pub use delivery::{DeliveryStatus, backoff_delay, default_mps};
 pub use ids::{
     AccountId, ApiKeyId, ConversationId, CustomerId, EndpointId, MessageId, SessionId, UserId,
 };
-pub use keywords::{Keyword, keyword};
+pub use keywords::{Keyword, MAX_HELP_TEXT_CHARS, keyword};
 pub use message::{Conversation, Message};
 pub use phone::{PhoneNumber, PhoneNumberError, e164_pattern};
 pub use principal::{AccountScope, Principal, Role};

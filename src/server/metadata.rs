@@ -79,10 +79,11 @@ pub fn metadata_types(operations: &[&'static Operation]) -> Value {
                 json!({"path": r.path, "verbs": if verbs.is_empty() { Value::Null } else { json!(verbs.join(",")) }})
             })
             .collect();
-        let (requires_auth, roles) = match op.access {
-            Access::Public => (false, vec![]),
-            Access::Authenticated => (true, vec![]),
-            Access::Role(r) => (true, vec![r.as_str()]),
+        let (requires_auth, roles, any_role) = match op.access {
+            Access::Public => (false, vec![], vec![]),
+            Access::Authenticated => (true, vec![], vec![]),
+            Access::Role(r) => (true, vec![r.as_str()], vec![]),
+            Access::AnyRole(rs) => (true, vec![], rs.iter().map(|r| r.as_str()).collect()),
         };
         ops.push(json!({
             "request": type_json(TypeRef::Dto(op.request)),
@@ -91,6 +92,7 @@ pub fn metadata_types(operations: &[&'static Operation]) -> Value {
             "routes": routes,
             "requiresAuth": requires_auth,
             "requiredRoles": roles,
+            "requiresAnyRole": any_role,
         }));
         for def in std::iter::once(op.request).chain(op.response) {
             for t in def.referenced().into_iter().skip(1) {

@@ -117,6 +117,15 @@ pub fn render(op: &Operation, format: Format, host: &str) -> String {
             let _ = writeln!(p, "<p>Requires Authentication</p>");
             let _ = writeln!(p, "<p>Required role:<b>{}</b></p>", role.as_str());
         }
+        Access::AnyRole(roles) => {
+            let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+            let _ = writeln!(p, "<p>Requires Authentication</p>");
+            let _ = writeln!(
+                p,
+                "<p>Requires any of the roles:<b>{}</b></p>",
+                names.join(", ")
+            );
+        }
     }
     let _ = writeln!(
         p,

@@ -13,6 +13,7 @@ mod metadata_pages;
 mod metrics;
 mod openapi;
 pub mod operation;
+mod opt_outs;
 mod rewrite;
 mod sessions;
 mod throttle;
@@ -81,6 +82,8 @@ pub fn operations() -> Vec<&'static Operation> {
         &sessions::GET_CHAT_TRANSCRIPT,
         &auth_routes::AUTHENTICATE,
         &auth_routes::GET_AUTH_STATUS,
+        &opt_outs::LIST_OPT_OUTS,
+        &opt_outs::DELETE_OPT_OUT,
     ]
 }
 

@@ -133,7 +133,7 @@ fn operation(
     let mut builder = OperationBuilder::new()
         .operation_id(Some(id))
         .summary(Some(req.name))
-        .description((!req.description.is_empty()).then_some(req.description))
+        .description(description(req.description, op.access))
         .tag(req.name);
     // A path parameter carries the route template's spelling (`{sessionId}`).
     let template_var = |name: &str| {
@@ -160,8 +160,10 @@ fn operation(
             ));
         }
     }
-    if verb != Verb::Get {
-        let needed = req.fields.iter().any(|f| f.rules.required);
+    // A request whose every field is in the path (DELETE …/{address}) has no body to describe.
+    let body_fields = || req.fields.iter().filter(|f| template_var(f.name).is_none());
+    if verb != Verb::Get && body_fields().next().is_some() {
+        let needed = body_fields().any(|f| f.rules.required);
         let mut content = RequestBodyBuilder::new().required(Some(if needed {
             Required::True
         } else {
@@ -210,6 +212,23 @@ fn operation(
         }
     }
     builder.build()
+}
+
+/// The request type's description, with the roles the operation requires.
+fn description(text: &str, access: Access) -> Option<String> {
+    let note = match access {
+        Access::Public | Access::Authenticated => None,
+        Access::Role(r) => Some(format!("Requires the role {}.", r.as_str())),
+        Access::AnyRole(rs) => {
+            let names: Vec<&str> = rs.iter().map(|r| r.as_str()).collect();
+            Some(format!("Requires one of the roles {}.", names.join(", ")))
+        }
+    };
+    let parts: Vec<String> = [(!text.is_empty()).then(|| text.to_owned()), note]
+        .into_iter()
+        .flatten()
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(" "))
 }
 
 fn body_response(description: &str, schema: &str) -> utoipa::openapi::Response {

@@ -26,6 +26,8 @@ pub enum Access {
     Authenticated,
     /// ServiceStack `[RequiredRole]`: the literal role.
     Role(Role),
+    /// ServiceStack `[RequiresAnyRole]`: at least one of these roles, each literal.
+    AnyRole(&'static [Role]),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -274,6 +276,7 @@ async fn run(op: &'static Operation, state: AppState, req: Request) -> Result<Re
         (_, None) => return Err(Error::NotAuthenticated),
         (Access::Authenticated, Some(_)) => {}
         (Access::Role(role), Some(p)) => crate::service::require_role(p, role)?,
+        (Access::AnyRole(roles), Some(p)) => crate::service::require_any_role(p, roles)?,
     }
     let fields = read_fields(&mut parts, body).await?;
     let call = Call {

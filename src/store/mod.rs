@@ -101,6 +101,24 @@ pub struct Endpoint {
     pub number: String,
     pub display_name: String,
     pub mps: Option<f64>,
+    /// What HELP and INFO are answered with; `None` answers with a generic text.
+    pub help_text: Option<String>,
+    pub sms_enabled: bool,
+}
+
+/// Settings to change on an endpoint; `None` leaves a setting as it is.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EndpointChanges {
+    pub mps: Option<f64>,
+    pub help_text: Option<String>,
+    pub sms_enabled: Option<bool>,
+}
+
+/// An address that may not be sent SMS from an endpoint's number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OptOut {
+    pub address: String,
+    pub created: Timestamp,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -276,12 +294,38 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<()>;
     /// The auth token of the account whose own Twilio account SID is `account_sid`.
     async fn carrier_token(&self, account_sid: &str) -> StoreResult<Option<String>>;
-    async fn update_endpoint(&self, id: &EndpointId, mps: Option<f64>) -> StoreResult<Endpoint>;
+    async fn update_endpoint(
+        &self,
+        id: &EndpointId,
+        changes: EndpointChanges,
+    ) -> StoreResult<Endpoint>;
 
     // Operations.
     async fn ping(&self) -> StoreResult<()>;
     /// Finishes queued writes and checkpoints; later writes fail.
     async fn shutdown(&self);
+
+    // Opt-outs. An endpoint outside `scope` is NotFound, exactly like a missing one.
+    /// The endpoint's opted-out addresses, oldest first.
+    async fn list_opt_outs(
+        &self,
+        scope: &AccountScope,
+        endpoint: &EndpointId,
+    ) -> StoreResult<Vec<OptOut>>;
+    /// Opts `address` out; adding one already there keeps its original date.
+    async fn add_opt_out(
+        &self,
+        scope: &AccountScope,
+        endpoint: &EndpointId,
+        address: &PhoneNumber,
+    ) -> StoreResult<OptOut>;
+    /// Lifts an opt-out; NotFound if the address was not opted out.
+    async fn remove_opt_out(
+        &self,
+        scope: &AccountScope,
+        endpoint: &EndpointId,
+        address: &PhoneNumber,
+    ) -> StoreResult<()>;
 }
 
 /// Opens the store named by a `--database-url`, or SQLite under the data directory.

@@ -6,6 +6,7 @@
 pub mod ns {
     pub const MESSAGING: &str = "http://schemas.datacontract.org/2004/07/Voice.Api.Messaging";
     pub const SESSIONS: &str = "http://schemas.datacontract.org/2004/07/Voice.Api.Sessions";
+    pub const ENDPOINTS: &str = "http://schemas.datacontract.org/2004/07/Voice.Api.Endpoints";
     pub const API: &str = "http://schemas.datacontract.org/2004/07/Voice.Api";
     pub const AUTHENTICATION: &str =
         "http://schemas.datacontract.org/2004/07/Voice.Api.Authentication";

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::Command;
 
 /// Runs evo expecting failure; returns stderr.
-fn evo_fails(dir: &Path, args: &[&str]) -> String {
+pub fn evo_fails(dir: &Path, args: &[&str]) -> String {
     let out = Command::new(EVO)
         .arg("--data-dir")
         .arg(dir)

@@ -8,6 +8,7 @@ use evo::carrier::sim::{self, Faults, SimConfig, SimHandle};
 use evo::carrier::{CarrierCredentials, TwilioCarrier, signature};
 use evo::domain::EndpointId;
 use evo::server::DeliveryConfig;
+use evo::store::EndpointChanges;
 use serde_json::Value;
 use std::sync::Arc;
 use std::time::Duration;
@@ -73,7 +74,13 @@ impl SimRig {
     pub async fn unpaced(&self) {
         self.app
             .store
-            .update_endpoint(&EndpointId::from_string(&self.t.endpoint), Some(1000.0))
+            .update_endpoint(
+                &EndpointId::from_string(&self.t.endpoint),
+                EndpointChanges {
+                    mps: Some(1000.0),
+                    ..Default::default()
+                },
+            )
             .await
             .unwrap();
     }

@@ -294,10 +294,12 @@ async fn a_registered_operation_is_described_in_metadata_and_openapi() {
             "GetChatTranscript",
             "Authenticate",
             "GetAuthStatus",
+            "ListOptOuts",
+            "DeleteOptOut",
             "Echo"
         ]
     );
-    let echo = &metadata["operations"][12];
+    let echo = &metadata["operations"][14];
     assert_eq!(echo["response"]["name"], "EchoResponse");
     assert_eq!(echo["routes"][0]["path"], "/echo/{name}");
     assert_eq!(echo["requiresAuth"], false);

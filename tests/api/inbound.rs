@@ -8,7 +8,7 @@ use evo::carrier::sim::Faults;
 use serde_json::Value;
 
 /// Twilio's inbound parameters for one message.
-fn inbound_params(to: &str, from: &str, body: &str, sid: &str) -> Vec<(String, String)> {
+pub fn inbound_params(to: &str, from: &str, body: &str, sid: &str) -> Vec<(String, String)> {
     [
         ("AccountSid", SID),
         ("ApiVersion", "2010-04-01"),
@@ -29,7 +29,11 @@ fn inbound_params(to: &str, from: &str, body: &str, sid: &str) -> Vec<(String, S
     .collect()
 }
 
-async fn post_inbound(r: &SimRig, params: &[(String, String)], token: &str) -> reqwest::Response {
+pub async fn post_inbound(
+    r: &SimRig,
+    params: &[(String, String)],
+    token: &str,
+) -> reqwest::Response {
     let url = format!("http://{}/webhooks/twilio/sms", r.app.addr);
     http_client()
         .post(&url)
@@ -40,7 +44,7 @@ async fn post_inbound(r: &SimRig, params: &[(String, String)], token: &str) -> r
         .unwrap()
 }
 
-async fn messages(r: &SimRig) -> Vec<Value> {
+pub async fn messages(r: &SimRig) -> Vec<Value> {
     let list: Value = r
         .app
         .get("/messages?sortOrder=Ascend", &key(&r.t))

@@ -17,6 +17,8 @@ mod inbound;
 mod list;
 mod metadata;
 mod negotiation;
+mod opt_outs;
+mod opt_outs_cli;
 mod routes;
 mod send_message;
 mod sessions;

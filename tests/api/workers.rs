@@ -8,6 +8,7 @@ use evo::carrier::sim::{Faults, SimHandle};
 use evo::carrier::{Carrier, CarrierCredentials, OutgoingSms, TwilioCarrier};
 use evo::domain::{EndpointId, MessageId, Timestamp};
 use evo::server::{DeliveryConfig, DeliveryWorker};
+use evo::store::EndpointChanges;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,7 +37,13 @@ async fn api_node(sim: &SimHandle) -> (TestApp, Tenant) {
     let app = spawn_app_delivering(carrier(sim), config).await;
     let t = app.tenant("Acme").await;
     app.store
-        .update_endpoint(&EndpointId::from_string(&t.endpoint), Some(10_000.0))
+        .update_endpoint(
+            &EndpointId::from_string(&t.endpoint),
+            EndpointChanges {
+                mps: Some(10_000.0),
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
     (app, t)

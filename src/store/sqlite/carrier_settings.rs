@@ -1,6 +1,6 @@
-//! Per-account carrier credentials and per-endpoint pacing.
+//! Per-account carrier credentials and per-endpoint settings (pacing, help text, SMS on/off).
 
-use super::super::{Endpoint, StoreError, StoreResult};
+use super::super::{Endpoint, EndpointChanges, StoreError, StoreResult};
 use super::sql::internal;
 use super::tenancy::require_account;
 use crate::domain::{AccountId, CustomerId, EndpointId};
@@ -28,16 +28,25 @@ pub fn carrier_token(c: &Connection, account_sid: &str) -> StoreResult<Option<St
         .map_err(internal)
 }
 
-pub fn update_endpoint(c: &Connection, id: &EndpointId, mps: Option<f64>) -> StoreResult<Endpoint> {
-    if let Some(mps) = mps {
-        c.execute(
-            "update endpoints set mps = ?2 where id = ?1",
-            params![id.as_str(), mps],
-        )
-        .map_err(internal)?;
-    }
+pub fn update_endpoint(
+    c: &Connection,
+    id: &EndpointId,
+    changes: &EndpointChanges,
+) -> StoreResult<Endpoint> {
+    c.execute(
+        "update endpoints set mps = coalesce(?2, mps), help_text = coalesce(?3, help_text),
+         sms_enabled = coalesce(?4, sms_enabled) where id = ?1",
+        params![
+            id.as_str(),
+            changes.mps,
+            changes.help_text,
+            changes.sms_enabled
+        ],
+    )
+    .map_err(internal)?;
     c.query_row(
-        "select account_id, customer_id, phone_number, display_name, mps from endpoints where id = ?1",
+        "select account_id, customer_id, phone_number, display_name, mps, help_text, sms_enabled
+         from endpoints where id = ?1",
         [id.as_str()],
         |r| {
             Ok(Endpoint {
@@ -47,6 +56,8 @@ pub fn update_endpoint(c: &Connection, id: &EndpointId, mps: Option<f64>) -> Sto
                 number: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
                 display_name: r.get(3)?,
                 mps: r.get(4)?,
+                help_text: r.get(5)?,
+                sms_enabled: r.get(6)?,
             })
         },
     )

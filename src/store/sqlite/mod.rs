@@ -17,13 +17,14 @@ mod writer;
 
 use super::{
     Account, ApiKey, CarrierStatus, ConversationQuery, Customer, DeliveryRecord, Endpoint,
-    InboundMessage, Lease, MessagePage, MessageQuery, NewEndpoint, NewMessage, NewUser, OutboxItem,
-    OutboxStats, Outcome, Received, Session, SessionPage, SessionQuery, StatusApplied, Store,
-    StoreError, StoreResult, TranscriptLine, TranscriptQuery, User,
+    EndpointChanges, InboundMessage, Lease, MessagePage, MessageQuery, NewEndpoint, NewMessage,
+    NewUser, OptOut, OutboxItem, OutboxStats, Outcome, Received, Session, SessionPage,
+    SessionQuery, StatusApplied, Store, StoreError, StoreResult, TranscriptLine, TranscriptQuery,
+    User,
 };
 use crate::domain::{
-    AccountId, AccountScope, Conversation, CustomerId, EndpointId, Message, MessageId, Principal,
-    SessionId, Timestamp, UserId,
+    AccountId, AccountScope, Conversation, CustomerId, EndpointId, Message, MessageId, PhoneNumber,
+    Principal, SessionId, Timestamp, UserId,
 };
 use anyhow::Context;
 use r2d2_sqlite::SqliteConnectionManager;
@@ -397,10 +398,14 @@ impl Store for SqliteStore {
             .await
     }
 
-    async fn update_endpoint(&self, id: &EndpointId, mps: Option<f64>) -> StoreResult<Endpoint> {
+    async fn update_endpoint(
+        &self,
+        id: &EndpointId,
+        changes: EndpointChanges,
+    ) -> StoreResult<Endpoint> {
         let id = id.clone();
         self.writer
-            .write(move |c| carrier_settings::update_endpoint(c, &id, mps))
+            .write(move |c| carrier_settings::update_endpoint(c, &id, &changes))
             .await
     }
 
@@ -418,6 +423,40 @@ impl Store for SqliteStore {
 
     async fn shutdown(&self) {
         self.writer.stop().await;
+    }
+
+    async fn list_opt_outs(
+        &self,
+        scope: &AccountScope,
+        endpoint: &EndpointId,
+    ) -> StoreResult<Vec<OptOut>> {
+        let (scope, endpoint) = (scope.clone(), endpoint.clone());
+        self.read(move |c| opt_out::list(c, &scope, &endpoint))
+            .await
+    }
+
+    async fn add_opt_out(
+        &self,
+        scope: &AccountScope,
+        endpoint: &EndpointId,
+        address: &PhoneNumber,
+    ) -> StoreResult<OptOut> {
+        let (scope, endpoint, address) = (scope.clone(), endpoint.clone(), address.clone());
+        self.writer
+            .write(move |c| opt_out::add(c, &scope, &endpoint, &address, Timestamp::now()))
+            .await
+    }
+
+    async fn remove_opt_out(
+        &self,
+        scope: &AccountScope,
+        endpoint: &EndpointId,
+        address: &PhoneNumber,
+    ) -> StoreResult<()> {
+        let (scope, endpoint, address) = (scope.clone(), endpoint.clone(), address.clone());
+        self.writer
+            .write(move |c| opt_out::remove(c, &scope, &endpoint, &address))
+            .await
     }
 }
 

@@ -1,11 +1,14 @@
 //! Opt-out per endpoint number: STOP and its kin opt the sender out, START and its kin back in,
 //! HELP and INFO are answered with the endpoint's help text through the normal outbox.
+//! Administrators list, add and lift opt-outs within their accounts.
 
-use super::super::{StoreError, StoreResult};
+use super::super::{OptOut, StoreError, StoreResult};
 use super::messages::{MessageRow, Route, insert_message};
-use super::sql::internal;
-use crate::domain::{DeliveryStatus, Direction, EndpointId, Keyword, MessageId, Timestamp};
-use rusqlite::{Connection, OptionalExtension, params};
+use super::sql::{internal, scope_filter, where_clause};
+use crate::domain::{
+    AccountScope, DeliveryStatus, Direction, EndpointId, Keyword, MessageId, PhoneNumber, Timestamp,
+};
+use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
 pub fn refuse_if_opted_out(
     c: &Connection,
@@ -97,4 +100,90 @@ fn reply_with_help(c: &Connection, route: &Route, now: Timestamp) -> StoreResult
         .and_then(|mut s| s.execute(params![id.as_str(), now.millis()]))
         .map(drop)
         .map_err(internal)
+}
+
+/// The endpoint's opted-out addresses, oldest first.
+pub fn list(
+    c: &Connection,
+    scope: &AccountScope,
+    endpoint: &EndpointId,
+) -> StoreResult<Vec<OptOut>> {
+    require_endpoint(c, scope, endpoint)?;
+    c.prepare_cached(
+        "select address, created_at from opt_outs where endpoint_id = ?1
+         order by created_at, address",
+    )
+    .and_then(|mut s| {
+        s.query_map([endpoint.as_str()], |r| {
+            Ok(OptOut {
+                address: r.get(0)?,
+                created: Timestamp::from_millis(r.get(1)?),
+            })
+        })?
+        .collect()
+    })
+    .map_err(internal)
+}
+
+pub fn add(
+    c: &Connection,
+    scope: &AccountScope,
+    endpoint: &EndpointId,
+    address: &PhoneNumber,
+    now: Timestamp,
+) -> StoreResult<OptOut> {
+    require_endpoint(c, scope, endpoint)?;
+    c.prepare_cached(
+        "insert into opt_outs (endpoint_id, address, created_at) values (?1, ?2, ?3)
+         on conflict do nothing",
+    )
+    .and_then(|mut s| s.execute(params![endpoint.as_str(), address.as_str(), now.millis()]))
+    .map_err(internal)?;
+    let created = c
+        .prepare_cached("select created_at from opt_outs where endpoint_id = ?1 and address = ?2")
+        .and_then(|mut s| s.query_row(params![endpoint.as_str(), address.as_str()], |r| r.get(0)))
+        .map_err(internal)?;
+    Ok(OptOut {
+        address: address.as_str().to_owned(),
+        created: Timestamp::from_millis(created),
+    })
+}
+
+pub fn remove(
+    c: &Connection,
+    scope: &AccountScope,
+    endpoint: &EndpointId,
+    address: &PhoneNumber,
+) -> StoreResult<()> {
+    require_endpoint(c, scope, endpoint)?;
+    let removed = c
+        .prepare_cached("delete from opt_outs where endpoint_id = ?1 and address = ?2")
+        .and_then(|mut s| s.execute(params![endpoint.as_str(), address.as_str()]))
+        .map_err(internal)?;
+    if removed == 0 {
+        return Err(StoreError::NotFound(format!(
+            "{} has not opted out of endpoint '{endpoint}'",
+            address.as_str()
+        )));
+    }
+    Ok(())
+}
+
+/// NotFound, in the same words, whether the endpoint is missing or in another account.
+fn require_endpoint(
+    c: &Connection,
+    scope: &AccountScope,
+    endpoint: &EndpointId,
+) -> StoreResult<()> {
+    let (mut conds, mut args) = (
+        vec!["id = ?".to_owned()],
+        vec![rusqlite::types::Value::from(endpoint.as_str().to_owned())],
+    );
+    scope_filter(scope, "account_id", &mut conds, &mut args);
+    let sql = format!("select 1 from endpoints {}", where_clause(&conds));
+    let found = c
+        .prepare_cached(&sql)
+        .and_then(|mut s| s.query_row(params_from_iter(args), |_| Ok(())).optional())
+        .map_err(internal)?;
+    found.ok_or_else(|| StoreError::NotFound(format!("Endpoint '{endpoint}' not found")))
 }

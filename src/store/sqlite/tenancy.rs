@@ -176,6 +176,8 @@ pub fn create_endpoint(c: &Connection, e: &NewEndpoint) -> StoreResult<Endpoint>
         number: e.number.as_str().to_owned(),
         display_name: e.display_name.clone(),
         mps: e.mps,
+        help_text: None,
+        sms_enabled: true,
     })
 }
 

@@ -5,6 +5,7 @@ pub mod defs;
 mod delivery;
 mod list;
 mod messages;
+pub mod opt_outs;
 mod sessions;
 
 pub use auth::{Authenticate, AuthenticateResponse, UserInfo};
@@ -14,6 +15,7 @@ pub use messages::{
     ConversationInfo, ListConversations, ListConversationsResponse, ListMessages, MessageInfo,
     SendMessage,
 };
+pub use opt_outs::{DeleteOptOut, ListOptOuts, ListOptOutsResponse, OptOutInfo};
 pub use sessions::{
     ChatTranscript, GetChatTranscript, ListSessions, SessionInfo, SessionRef, SessionsResponse,
 };
