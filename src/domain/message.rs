@@ -30,4 +30,5 @@ pub struct Conversation {
     pub endpoint_id: EndpointId,
     pub other_address: String,
     pub most_recent: Message,
+    pub unread_count: u64,
 }

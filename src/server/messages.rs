@@ -6,8 +6,8 @@ use crate::error::Result;
 use crate::service::messages;
 use crate::wire::dto::defs;
 use crate::wire::dto::{
-    DeliveryInfo, GetMessageDelivery, ListConversations, ListConversationsResponse, ListMessages,
-    ListResponse, MessageInfo, SendMessage,
+    ConversationInfo, DeliveryInfo, GetMessageDelivery, ListConversations,
+    ListConversationsResponse, ListMessages, ListResponse, MessageInfo, SendMessage, SetUnread,
 };
 use crate::wire::{Dto, Reply};
 
@@ -53,6 +53,45 @@ pub static LIST_CONVERSATIONS: Operation = Operation {
     access: Access::Authenticated,
     handler: |call| Box::pin(list_conversations(call)),
 };
+
+/// evo extension (contract Q12): mark a conversation read (or its latest message unread).
+pub static PATCH_CONVERSATION: Operation = Operation {
+    request: &defs::PATCH_CONVERSATION,
+    response: Some(&defs::CONVERSATION_INFO),
+    routes: &[Route {
+        path: "/conversations/{id}",
+        verbs: &[Verb::Patch],
+    }],
+    changes_data: true,
+    access: Access::Authenticated,
+    handler: |call| Box::pin(patch_conversation(call)),
+};
+
+/// evo extension (contract Q12): mark one message read or unread.
+pub static PATCH_MESSAGE: Operation = Operation {
+    request: &defs::PATCH_MESSAGE,
+    response: Some(&defs::MESSAGE_INFO),
+    routes: &[Route {
+        path: "/messages/{id}",
+        verbs: &[Verb::Patch],
+    }],
+    changes_data: true,
+    access: Access::Authenticated,
+    handler: |call| Box::pin(patch_message(call)),
+};
+
+async fn patch_conversation(call: Call) -> Result<Reply> {
+    let req: SetUnread = call.bind()?;
+    let c = messages::set_conversation_unread(call.state.store.as_ref(), call.principal()?, req)
+        .await?;
+    Ok(Reply::of(&ConversationInfo(&c)))
+}
+
+async fn patch_message(call: Call) -> Result<Reply> {
+    let req: SetUnread = call.bind()?;
+    let m = messages::set_message_unread(call.state.store.as_ref(), call.principal()?, req).await?;
+    Ok(Reply::of(&MessageInfo(&m)))
+}
 
 /// evo extension: what became of an outgoing message.
 pub static GET_MESSAGE_DELIVERY: Operation = Operation {

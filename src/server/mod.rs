@@ -74,6 +74,8 @@ pub fn operations() -> Vec<&'static Operation> {
         &messages::LIST_MESSAGES,
         &messages::LIST_CONVERSATIONS,
         &messages::GET_MESSAGE_DELIVERY,
+        &messages::PATCH_MESSAGE,
+        &messages::PATCH_CONVERSATION,
         &sessions::LIST_SESSIONS,
         &sessions::GET_MY_SESSIONS,
         &sessions::GET_ACTIVE_SESSIONS,

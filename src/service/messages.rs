@@ -11,7 +11,7 @@ use crate::store::{
 };
 use crate::wire::Problems;
 use crate::wire::dto::{
-    GetMessageDelivery, ListConversations, ListMessages, SendMessage, SortOrder,
+    GetMessageDelivery, ListConversations, ListMessages, SendMessage, SetUnread, SortOrder,
 };
 use sha2::{Digest, Sha256};
 
@@ -236,6 +236,7 @@ pub async fn conversations(
         customer_ids: ids(req.customer_ids, CustomerId::from_string),
         endpoint_ids: ids(req.endpoint_ids, EndpointId::from_string),
         after,
+        unread_only: req.unread_only,
         limit: MAX_CONVERSATIONS,
     };
     Ok(store.list_conversations(&query).await?)
@@ -297,5 +298,48 @@ pub async fn delivery(
         .ok_or_else(|| Error::Validation(vec![FieldError::not_empty("Id")]))?;
     Ok(store
         .delivery_info(&caller.scope(), &MessageId::from_string(id))
+        .await?)
+}
+
+/// The id and flag of a read-state change; both are required.
+fn unread_change(req: SetUnread) -> Result<(String, bool)> {
+    let mut problems = Problems::default();
+    let id = req.id.filter(|i| !i.trim().is_empty());
+    if id.is_none() {
+        problems.push(FieldError::not_empty("Id"));
+    }
+    if req.is_unread.is_none() {
+        problems.push(FieldError::new(
+            "NotNull",
+            "IsUnread",
+            "'IsUnread' must be true or false.",
+        ));
+    }
+    problems.finish()?;
+    match (id, req.is_unread) {
+        (Some(id), Some(unread)) => Ok((id, unread)),
+        _ => Err(Error::bad_request("ArgumentException", "Nothing to change")),
+    }
+}
+
+pub async fn set_conversation_unread(
+    store: &dyn Store,
+    caller: &Principal,
+    req: SetUnread,
+) -> Result<crate::domain::Conversation> {
+    let (id, unread) = unread_change(req)?;
+    Ok(store
+        .set_conversation_unread(&caller.scope(), &ConversationId::from_string(id), unread)
+        .await?)
+}
+
+pub async fn set_message_unread(
+    store: &dyn Store,
+    caller: &Principal,
+    req: SetUnread,
+) -> Result<Message> {
+    let (id, unread) = unread_change(req)?;
+    Ok(store
+        .set_message_unread(&caller.scope(), &MessageId::from_string(id), unread)
         .await?)
 }

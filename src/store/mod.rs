@@ -187,6 +187,8 @@ pub struct ConversationQuery {
     pub customer_ids: Vec<CustomerId>,
     pub endpoint_ids: Vec<EndpointId>,
     pub after: Option<Timestamp>,
+    /// Only conversations with unread messages.
+    pub unread_only: bool,
     pub limit: u64,
 }
 
@@ -234,6 +236,19 @@ pub trait Store: Send + Sync + 'static {
     -> StoreResult<Message>;
     /// Stores an incoming message (once per carrier sid) in its endpoint's conversation.
     async fn receive_message(&self, message: InboundMessage) -> StoreResult<Received>;
+    /// Marks every message of a conversation read, or its latest incoming one unread.
+    async fn set_conversation_unread(
+        &self,
+        scope: &AccountScope,
+        id: &crate::domain::ConversationId,
+        unread: bool,
+    ) -> StoreResult<Conversation>;
+    async fn set_message_unread(
+        &self,
+        scope: &AccountScope,
+        id: &MessageId,
+        unread: bool,
+    ) -> StoreResult<Message>;
     async fn list_messages(&self, query: &MessageQuery) -> StoreResult<MessagePage>;
     async fn list_conversations(&self, query: &ConversationQuery)
     -> StoreResult<Vec<Conversation>>;

@@ -286,6 +286,8 @@ async fn a_registered_operation_is_described_in_metadata_and_openapi() {
             "ListMessages",
             "ListConversations",
             "GetMessageDelivery",
+            "PatchMessage",
+            "PatchConversation",
             "ListSessions",
             "GetMySessions",
             "GetActiveSessions",
@@ -299,7 +301,7 @@ async fn a_registered_operation_is_described_in_metadata_and_openapi() {
             "Echo"
         ]
     );
-    let echo = &metadata["operations"][14];
+    let echo = &metadata["operations"][16];
     assert_eq!(echo["response"]["name"], "EchoResponse");
     assert_eq!(echo["routes"][0]["path"], "/echo/{name}");
     assert_eq!(echo["requiresAuth"], false);

@@ -19,6 +19,7 @@ mod metadata;
 mod negotiation;
 mod opt_outs;
 mod opt_outs_cli;
+mod read_state;
 mod routes;
 mod send_message;
 mod sessions;

@@ -273,7 +273,7 @@ fn session_route(c: &Connection, scope: &AccountScope, session: &SessionId) -> S
 const MESSAGE_COLUMNS: &str = "m.id, m.account_id, m.customer_id, m.endpoint_id, e.display_name, m.conversation_id,
      m.session_id, m.created_at, m.direction, m.other_address, m.sender, m.body, m.is_unread, m.status";
 
-fn message_by_id(c: &Connection, id: &MessageId) -> StoreResult<Message> {
+pub fn message_by_id(c: &Connection, id: &MessageId) -> StoreResult<Message> {
     c.prepare_cached(&format!(
         "select {MESSAGE_COLUMNS} from messages m join endpoints e on e.id = m.endpoint_id where m.id = ?1"
     ))
@@ -370,6 +370,10 @@ pub fn list(c: &Connection, q: &MessageQuery) -> StoreResult<MessagePage> {
     Ok(MessagePage { items, total })
 }
 
+/// Unread messages of conversation `c` (the partial index `messages_unread` answers it).
+const UNREAD: &str =
+    "(select count(*) from messages u where u.conversation_id = c.id and u.is_unread = 1)";
+
 pub fn conversations(c: &Connection, q: &ConversationQuery) -> StoreResult<Vec<Conversation>> {
     let (mut conds, mut args) = (Vec::new(), Vec::new());
     scope_filter(&q.scope, "c.account_id", &mut conds, &mut args);
@@ -389,9 +393,12 @@ pub fn conversations(c: &Connection, q: &ConversationQuery) -> StoreResult<Vec<C
         conds.push("c.last_message_at > ?".to_owned());
         args.push(Value::Integer(after.millis()));
     }
+    if q.unread_only {
+        conds.push(format!("{UNREAD} > 0"));
+    }
     args.push(Value::Integer(i64::try_from(q.limit).unwrap_or(i64::MAX)));
     let sql = format!(
-        "select c.id, c.endpoint_id, c.other_address, {MESSAGE_COLUMNS}
+        "select c.id, c.endpoint_id, c.other_address, {UNREAD}, {MESSAGE_COLUMNS}
          from conversations c join messages m on m.id = c.last_message_id join endpoints e on e.id = m.endpoint_id
          {} order by c.last_message_at desc, c.id desc limit ?",
         where_clause(&conds)
@@ -403,7 +410,8 @@ pub fn conversations(c: &Connection, q: &ConversationQuery) -> StoreResult<Vec<C
                     id: ConversationId::from_string(r.get::<_, String>(0)?),
                     endpoint_id: EndpointId::from_string(r.get::<_, String>(1)?),
                     other_address: r.get(2)?,
-                    most_recent: message_from_row(r, 3)?,
+                    unread_count: r.get::<_, i64>(3)?.max(0) as u64,
+                    most_recent: message_from_row(r, 4)?,
                 })
             })?
             .collect()

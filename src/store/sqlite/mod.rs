@@ -10,6 +10,7 @@ mod inbound;
 mod messages;
 mod opt_out;
 mod outbox;
+mod read_state;
 mod sessions;
 mod sql;
 mod tenancy;
@@ -45,6 +46,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../../migrations/sqlite/0004_inbound.sql")),
     M::up(include_str!("../../../migrations/sqlite/0005_opt_out.sql")),
     M::up(include_str!("../../../migrations/sqlite/0006_sessions.sql")),
+    M::up(include_str!("../../../migrations/sqlite/0007_unread.sql")),
 ];
 const DB_FILE: &str = "evo.db";
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -259,6 +261,30 @@ impl Store for SqliteStore {
             self.outbox_signal.notify_one();
         }
         Ok(received)
+    }
+
+    async fn set_conversation_unread(
+        &self,
+        scope: &AccountScope,
+        id: &crate::domain::ConversationId,
+        unread: bool,
+    ) -> StoreResult<Conversation> {
+        let (scope, id) = (scope.clone(), id.clone());
+        self.writer
+            .write(move |c| read_state::set_conversation_unread(c, &scope, &id, unread))
+            .await
+    }
+
+    async fn set_message_unread(
+        &self,
+        scope: &AccountScope,
+        id: &MessageId,
+        unread: bool,
+    ) -> StoreResult<Message> {
+        let (scope, id) = (scope.clone(), id.clone());
+        self.writer
+            .write(move |c| read_state::set_message_unread(c, &scope, &id, unread))
+            .await
     }
 
     async fn list_messages(&self, query: &MessageQuery) -> StoreResult<MessagePage> {

@@ -150,6 +150,8 @@ pub static LIST_CONVERSATIONS: DtoDef = DtoDef {
         FieldDef::new("AfterDate", Ty::String, Source::Query)
             .describe("Only conversations with a message after this date")
             .rules(AFTER_DATE_RULES),
+        FieldDef::new("UnreadOnly", Ty::Bool, Source::Query)
+            .describe("Only conversations with unread messages (evo extension)"),
     ],
 };
 
@@ -162,6 +164,8 @@ pub static CONVERSATION_INFO: DtoDef = DtoDef {
         FieldDef::new("EndpointId", Ty::String, Source::Form),
         FieldDef::new("OtherAddress", Ty::String, Source::Form),
         FieldDef::new("MostRecentMessage", Ty::Dto(&MESSAGE_INFO), Source::Form),
+        FieldDef::new("UnreadCount", Ty::Int, Source::Form)
+            .describe("Unread incoming messages (evo extension)"),
     ],
 };
 
@@ -534,4 +538,33 @@ pub static GET_CHAT_TRANSCRIPT_RESPONSE: DtoDef = DtoDef {
         Ty::List(&Ty::Dto(&CHAT_TRANSCRIPT_MESSAGE)),
         Source::Form,
     )],
+};
+
+/// evo extension (contract Q12): read state.
+const SET_UNREAD_FIELDS: &[FieldDef] = &[
+    FieldDef::new("Id", Ty::String, Source::Path).rules(Rules {
+        required: true,
+        min_length: Some(1),
+        ..Rules::NONE
+    }),
+    FieldDef::new("IsUnread", Ty::Bool, Source::Body)
+        .describe("false marks read, true marks unread")
+        .rules(Rules {
+            required: true,
+            ..Rules::NONE
+        }),
+];
+
+pub static PATCH_CONVERSATION: DtoDef = DtoDef {
+    name: "PatchConversation",
+    namespace: ns::MESSAGING,
+    description: "Marks every message of a conversation read (isUnread false), or its latest incoming message unread (evo extension)",
+    fields: SET_UNREAD_FIELDS,
+};
+
+pub static PATCH_MESSAGE: DtoDef = DtoDef {
+    name: "PatchMessage",
+    namespace: ns::MESSAGING,
+    description: "Marks one message read or unread (evo extension)",
+    fields: SET_UNREAD_FIELDS,
 };

@@ -61,15 +61,41 @@ pub struct ListConversations {
     pub endpoint_ids: Vec<String>,
     pub customer_ids: Vec<String>,
     pub after_date: Option<String>,
+    /// evo extension: only conversations with unread messages.
+    pub unread_only: bool,
 }
 
 impl FromFields for ListConversations {
     fn from_fields(f: &Fields) -> Result<Self, Error> {
+        let mut problems = Problems::default();
+        let unread_only = problems.take(f.bool("UnreadOnly")).flatten();
+        problems.finish()?;
         Ok(Self {
             account_ids: f.list("AccountIds"),
             endpoint_ids: f.list("EndpointIds"),
             customer_ids: f.list("CustomerIds"),
             after_date: f.text("AfterDate").map(str::to_owned),
+            unread_only: unread_only.unwrap_or(false),
+        })
+    }
+}
+
+/// evo extension (contract Q12): `PATCH /conversations/{Id}` and `PATCH /messages/{Id}` with
+/// `IsUnread`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SetUnread {
+    pub id: Option<String>,
+    pub is_unread: Option<bool>,
+}
+
+impl FromFields for SetUnread {
+    fn from_fields(f: &Fields) -> Result<Self, Error> {
+        let mut problems = Problems::default();
+        let is_unread = problems.take(f.bool("IsUnread")).flatten();
+        problems.finish()?;
+        Ok(Self {
+            id: f.text("Id").map(str::to_owned),
+            is_unread,
         })
     }
 }
@@ -106,6 +132,10 @@ impl Dto for ConversationInfo<'_> {
             .field("EndpointId", c.endpoint_id.as_str())
             .field("OtherAddress", c.other_address.as_str())
             .field("MostRecentMessage", MessageInfo(&c.most_recent).to_wire())
+            .field(
+                "UnreadCount",
+                i64::try_from(c.unread_count).unwrap_or(i64::MAX),
+            )
     }
 }
 

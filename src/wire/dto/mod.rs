@@ -13,7 +13,7 @@ pub use delivery::{DeliveryInfo, GetMessageDelivery};
 pub use list::{ListRequest, ListResponse, SortOrder};
 pub use messages::{
     ConversationInfo, ListConversations, ListConversationsResponse, ListMessages, MessageInfo,
-    SendMessage,
+    SendMessage, SetUnread,
 };
 pub use opt_outs::{DeleteOptOut, ListOptOuts, ListOptOutsResponse, OptOutInfo};
 pub use sessions::{
