@@ -274,7 +274,10 @@ async fn empty_list_responses_still_name_their_columns() {
         .text()
         .await
         .unwrap();
-    assert_eq!(csv, "Id,EndpointId,OtherAddress,MostRecentMessage,UnreadCount\r\n");
+    assert_eq!(
+        csv,
+        "Id,EndpointId,OtherAddress,MostRecentMessage,UnreadCount\r\n"
+    );
     let lines = app
         .get("/messages.jsonl", &key(&t))
         .await

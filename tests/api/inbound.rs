@@ -307,3 +307,37 @@ async fn a_tenants_own_carrier_account_cannot_reach_another_tenants_numbers_or_m
     let after = crate::delivery::delivery_until(&r.app, &r.t, &id, |_| true).await;
     assert_eq!(after["status"], "Delivered");
 }
+
+#[tokio::test]
+async fn the_simulator_originates_a_signed_reply_end_to_end() {
+    let r = rig(Faults::default(), quick_config()).await;
+    r.app.send(&r.t, "+15556667777", "Table for two?").await;
+    let result = r
+        .sim
+        .send_inbound(
+            &format!("http://{}/webhooks/twilio/sms", r.app.addr),
+            evo::carrier::sim::Inbound {
+                to: r.t.number.clone(),
+                from: "+15556667777".into(),
+                body: "Yes please".into(),
+                media: vec![("https://media.example/ME9".into(), "image/gif".into())],
+                message_sid: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(result.status, 200, "{}", result.body);
+    let all = messages(&r).await;
+    assert_eq!(all.len(), 2);
+    assert_eq!(all[1]["text"], "Yes please");
+    assert_eq!(all[1]["isUnread"], true);
+    let conn = rusqlite::Connection::open(r.app.dir.path().join("evo.db")).unwrap();
+    let sid: String = conn
+        .query_row(
+            "select carrier_ref from messages where direction = 'Incoming'",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(sid, result.message_sid);
+}
