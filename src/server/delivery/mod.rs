@@ -129,14 +129,23 @@ impl DeliveryWorker {
             if claimed > 0 && claimed == free as usize {
                 continue;
             }
+            // Every hand-off slot busy: nothing new is claimed until some come back, and no
+            // commit signals that (during a backlog drain there are no new sends to wake us).
+            let starved = free == 0;
             tokio::select! {
                 _ = woken => {}
                 _ = tokio::time::sleep(IDLE_POLL) => {}
                 _ = stop_wait.changed() => {}
+                _ = slots_freed(&permits), if starved => {}
             }
         }
         finish(tasks).await;
     }
+}
+
+/// Resolves once a quarter batch of hand-off slots is free again.
+async fn slots_freed(permits: &Semaphore) {
+    let _ = permits.acquire_many(BATCH / 4).await;
 }
 
 async fn claim_and_spawn(

@@ -24,6 +24,8 @@ pub fn apply(c: &Connection, update: &CarrierStatus) -> StoreResult<StatusApplie
         _ => None,
     };
     let id = match (owner.map(MessageId::from_string), &named) {
+        // The callback named the message that holds the sid: already checked above.
+        (Some(id), Some(n)) if &id == n => id,
         (Some(id), _) if !speaks_for(c, &update.carrier, &id)? => {
             return Ok(StatusApplied::Unchanged);
         }
