@@ -110,6 +110,19 @@ pub fn router(state: AppState, ops: &[&'static Operation]) -> Router {
         .with_state(state)
 }
 
+/// `http://{listening address}`; a wildcard address becomes loopback (a carrier cannot call
+/// `0.0.0.0`), with a warning that `--public-url` should be set.
+fn default_public_url(addr: Option<std::net::SocketAddr>) -> String {
+    let Some(mut addr) = addr else {
+        return "http://127.0.0.1".to_owned();
+    };
+    if addr.ip().is_unspecified() {
+        tracing::warn!(%addr, "listening on every interface without --public-url: status callbacks and webhook signatures assume http://127.0.0.1; set --public-url to the address the carrier calls");
+        addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    format!("http://{addr}")
+}
+
 fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
     use axum::response::IntoResponse;
     Error::Internal(anyhow::anyhow!("a request handler panicked")).into_response()
@@ -140,15 +153,7 @@ pub async fn serve_operations(
     // Without a configured public URL, callbacks come straight to the listening address.
     let public_url = delivery
         .public_url
-        .get_or_insert_with(|| {
-            format!(
-                "http://{}",
-                listener
-                    .local_addr()
-                    .map(|a| a.to_string())
-                    .unwrap_or_default()
-            )
-        })
+        .get_or_insert_with(|| default_public_url(listener.local_addr().ok()))
         .clone();
     let state = AppState {
         auth: Arc::new(Authenticator::new(store.clone())),
@@ -174,4 +179,21 @@ pub async fn serve_operations(
     }
     store.shutdown().await;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::default_public_url;
+
+    #[test]
+    fn a_wildcard_listen_address_defaults_the_public_url_to_loopback() {
+        assert_eq!(
+            default_public_url("0.0.0.0:5080".parse().ok()),
+            "http://127.0.0.1:5080"
+        );
+        assert_eq!(
+            default_public_url("127.0.0.1:41000".parse().ok()),
+            "http://127.0.0.1:41000"
+        );
+    }
 }

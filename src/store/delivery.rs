@@ -40,7 +40,7 @@ pub struct Lease {
 }
 
 /// An outgoing message claimed for hand-off to the carrier.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct OutboxItem {
     pub message_id: MessageId,
     pub account_id: AccountId,
@@ -58,6 +58,26 @@ pub struct OutboxItem {
     /// The account's own Twilio account SID and auth token, when it has them.
     pub twilio: Option<(String, String)>,
     pub lease: Lease,
+}
+
+impl std::fmt::Debug for OutboxItem {
+    // The account's auth token never reaches a log line, not even through `{:?}`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OutboxItem")
+            .field("message_id", &self.message_id)
+            .field("account_id", &self.account_id)
+            .field("from", &self.from)
+            .field("to", &self.to)
+            .field("segments", &self.segments)
+            .field("attempts", &self.attempts)
+            .field("phase", &self.phase)
+            .field(
+                "twilio_account_sid",
+                &self.twilio.as_ref().map(|(sid, _)| sid),
+            )
+            .field("lease", &self.lease)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What became of one claimed row.
@@ -140,4 +160,34 @@ pub struct Idempotency {
     pub user: crate::domain::UserId,
     pub key: String,
     pub request_hash: [u8; 32],
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_never_shows_the_auth_token() {
+        let item = OutboxItem {
+            message_id: MessageId::from_string("m1"),
+            account_id: AccountId::from_string("a1"),
+            from: "+15550000001".into(),
+            to: "+15550000002".into(),
+            body: "hi".into(),
+            segments: 1,
+            created: Timestamp::from_millis(0),
+            attempts: 0,
+            phase: OutboxPhase::Queued,
+            last_attempt: None,
+            mps: None,
+            twilio: Some(("ACabc".into(), "s3cret-token".into())),
+            lease: Lease {
+                owner: "n".into(),
+                until: Timestamp::from_millis(0),
+            },
+        };
+        let shown = format!("{item:?}");
+        assert!(shown.contains("ACabc"));
+        assert!(!shown.contains("s3cret-token"));
+    }
 }

@@ -121,12 +121,23 @@ pub fn remember(
     .map_err(internal)
 }
 
-/// Forgets keys older than the replay window.
+/// Early status callbacks whose sid never turned up are dropped after this long.
+const CARRIER_EVENT_TTL_MS: i64 = 7 * 24 * 60 * 60 * 1000;
+
+/// Forgets idempotency keys older than the replay window, and early status callbacks that no
+/// message ever claimed.
 pub fn purge_idempotency(c: &Connection, now: Timestamp) -> StoreResult<u64> {
-    c.execute(
-        "delete from idempotency_keys where created_at <= ?1",
-        [now.plus_millis(-IDEMPOTENCY_TTL_MS).millis()],
-    )
-    .map(|n| n as u64)
-    .map_err(internal)
+    let keys = c
+        .execute(
+            "delete from idempotency_keys where created_at <= ?1",
+            [now.plus_millis(-IDEMPOTENCY_TTL_MS).millis()],
+        )
+        .map_err(internal)?;
+    let events = c
+        .execute(
+            "delete from carrier_events where received_at <= ?1",
+            [now.plus_millis(-CARRIER_EVENT_TTL_MS).millis()],
+        )
+        .map_err(internal)?;
+    Ok((keys + events) as u64)
 }

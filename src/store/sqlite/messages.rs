@@ -29,7 +29,14 @@ pub fn insert_outgoing(
     if let Some(key) = &m.idempotency
         && let Some(original) = super::delivery::replayed(c, key, m.date)?
     {
-        return message_by_id(c, &original);
+        // The caller may have lost access to the account since: then it is not found.
+        let message = message_by_id(c, &original)?;
+        if !scope.allows(&message.account_id) {
+            return Err(StoreError::NotFound(format!(
+                "Message '{original}' not found"
+            )));
+        }
+        return Ok(message);
     }
     let route = match &m.target {
         SendTarget::Session(id) => session_route(c, scope, id)?,
