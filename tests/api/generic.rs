@@ -387,6 +387,11 @@ async fn a_registered_operation_gets_pages_and_generated_client_types() {
         "{py}"
     );
     assert!(py.contains("class ListMessages(IReturn[ListResponseOfMessageInfo], IGet):"));
+    // A Python keyword (ListSessions.From, ChatTranscriptMessage.From) keeps its JSON name.
+    assert!(py.contains(
+        "    from_: Optional[str] = field(metadata=config(field_name='from'), default=None)"
+    ));
+    assert!(!py.contains("    from:"));
     // Types a class refers to come before it (Python evaluates annotations in order).
     assert!(
         py.find("class MessageInfo:").unwrap()

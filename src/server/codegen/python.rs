@@ -23,6 +23,13 @@ const PYTHON: Spelling = Spelling {
     list: |item| format!("List[{item}]"),
 };
 
+/// Words a Python attribute cannot be named.
+const PYTHON_KEYWORDS: &[&str] = &[
+    "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif",
+    "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda",
+    "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
+];
+
 /// `EndpointDisplayName` → `endpoint_display_name`.
 fn snake(name: &str) -> String {
     let mut out = String::new();
@@ -75,8 +82,16 @@ fn class(out: &mut String, d: &DtoDef, op: Option<&Operation>) {
     for f in d.fields {
         let name = snake(f.name);
         let ty = spell(&f.ty, &PYTHON);
-        // A JSON name that is not the camelCase of the snake_case name is spelled out.
-        let _ = writeln!(out, "    {name}: Optional[{ty}] = None");
+        if PYTHON_KEYWORDS.contains(&name.as_str()) {
+            // `from` cannot be an attribute: `from_`, with its JSON name spelled out (as
+            // ServiceStack's own Python generator does).
+            let _ = writeln!(
+                out,
+                "    {name}_: Optional[{ty}] = field(metadata=config(field_name='{name}'), default=None)"
+            );
+        } else {
+            let _ = writeln!(out, "    {name}: Optional[{ty}] = None");
+        }
         if !f.description.is_empty() {
             let _ = writeln!(out, "    \"\"\"\n    {}\n    \"\"\"\n", f.description);
         }
