@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # Runs the official-client checks (clients/typescript, clients/python) and schemathesis against
 # a live evo on loopback. Needs node/npm and python3/pip, which this machine kind has.
-# Usage: bash clients/run.sh [path/to/evo]   (default: target/debug/evo, built if missing)
+# Usage: bash clients/run.sh [path/to/evo]   (default: target/debug/evo, built first so it is
+# never stale)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-EVO="${1:-target/debug/evo}"
-[[ -x "$EVO" ]] || cargo build
+if [[ $# -ge 1 ]]; then
+  EVO="$1"
+else
+  cargo build --quiet
+  EVO=target/debug/evo
+fi
 DATA="$(mktemp -d)"
 OUT="$DATA/serve.out"
 cleanup() { [[ -n "${PID:-}" ]] && kill "$PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$DATA"; }
@@ -38,6 +43,11 @@ python3 -m venv "$DATA/venv"
 "$DATA/venv/bin/python" clients/python/check.py
 
 echo "schemathesis: /openapi.json against the live server"
+# ignored_auth (ST401) expects 401/403 for every bad credential; evo's login throttle answers 429
+# once a client has failed too often in a minute, which schemathesis reaches with ~20
+# operations. Bad credentials are covered by tests/api/auth.rs (401, then 429).
+# use_after_free (ST301) assumes DELETE removes a resource; Evo's EndSession is `DELETE
+# /sessions/{id}` yet the ended session stays readable (contract a.2; tests/api/sessions.rs).
 "$DATA/venv/bin/pip" install --quiet --disable-pip-version-check -r clients/schemathesis/requirements.txt
 "$DATA/venv/bin/schemathesis" run "$URL/openapi.json" -H "Authorization: Bearer $KEY" \
-  --checks all --max-examples 50 --no-color
+  --checks all --exclude-checks ignored_auth,use_after_free --max-examples 50 --no-color

@@ -173,14 +173,14 @@ fn operation(
             content = content.content(
                 media,
                 ContentBuilder::new()
-                    .schema(Some(reference(req.name)))
+                    .schema(Some(dto_schema_of(req, |f| template_var(f.name).is_none())))
                     .build(),
             );
         }
         content = content.content(
             "application/x-www-form-urlencoded",
             ContentBuilder::new()
-                .schema(Some(reference(req.name)))
+                .schema(Some(dto_schema_of(req, |f| template_var(f.name).is_none())))
                 .build(),
         );
         builder = builder.request_body(Some(content.build()));
@@ -324,7 +324,15 @@ fn ty_schema(ty: &Ty) -> RefOr<Schema> {
                 utoipa::openapi::KnownFormat::Int32,
             )))
             .into(),
-        Ty::Bool => ObjectBuilder::new().schema_type(Type::Boolean).into(),
+        // evo, like ServiceStack, also reads 1 and 0 as true and false.
+        Ty::Bool => AnyOfBuilder::new()
+            .item(ObjectBuilder::new().schema_type(Type::Boolean))
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .enum_values(Some([0, 1])),
+            )
+            .into(),
         Ty::Enum(e) => reference(e.name),
         Ty::Dto(d) => reference(d.name),
         Ty::List(inner) => ArrayBuilder::new().items(ty_schema(inner)).into(),
@@ -368,16 +376,31 @@ fn field_schema(field: &FieldDef) -> RefOr<Schema> {
 }
 
 fn dto_schema(d: &DtoDef) -> RefOr<Schema> {
+    dto_schema_of(d, |_| true)
+}
+
+/// The DTO's schema with only the fields `keep` accepts (a request body leaves out the fields
+/// its route's path supplies).
+fn dto_schema_of(d: &DtoDef, keep: impl Fn(&FieldDef) -> bool) -> RefOr<Schema> {
     let mut object = ObjectBuilder::new()
         .schema_type(Type::Object)
         .title(Some(d.name))
         .description((!d.description.is_empty()).then_some(d.description));
-    for field in d.fields {
+    for field in d.fields.iter().filter(|f| keep(f)) {
         // JSON property names are camelCase (R20); the metadata keeps the contract's names.
         let mut name = String::new();
         crate::wire::camel_case_into(&mut name, field.name);
-        object = object.property(name.clone(), field_schema(field));
-        if field.rules.required {
+        // Path and query fields that also arrive in a body may be empty there: evo reads an
+        // empty value as absent (the path supplies the id).
+        let schema = match field.source {
+            crate::wire::schema::Source::Path | crate::wire::schema::Source::Query => {
+                or_empty(field_schema(field))
+            }
+            _ => field_schema(field),
+        };
+        object = object.property(name.clone(), schema);
+        // A path field is required of the route, not of a body (the path supplies it).
+        if field.rules.required && field.source != crate::wire::schema::Source::Path {
             object = object.required(name);
         }
     }

@@ -279,6 +279,12 @@ async fn run(op: &'static Operation, state: AppState, req: Request) -> Result<Re
         (Access::AnyRole(roles), Some(p)) => crate::service::require_any_role(p, roles)?,
     }
     let fields = read_fields(&mut parts, body).await?;
+    if let Some(name) = fields.misshapen(op.request) {
+        return Err(Error::bad_request(
+            "SerializationException",
+            format!("'{name}' must be a single value, not a JSON object or array"),
+        ));
+    }
     let call = Call {
         state,
         method: parts.method,

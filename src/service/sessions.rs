@@ -22,6 +22,16 @@ pub struct SessionList {
 pub async fn list(store: &dyn Store, caller: &Principal, req: ListSessions) -> Result<SessionList> {
     let mut problems = Problems::default();
     let plan = paging::plan(&req.list, &mut problems);
+    // Sessions sort by creation; their ids (UUIDv7) follow the same order.
+    if let Some(field) = req.list.sort_field.as_deref()
+        && !["date", "id"].contains(&field.to_ascii_lowercase().as_str())
+    {
+        problems.push(FieldError::new(
+            "InvalidSortField",
+            "SortField",
+            format!("'SortField' must be 'date' or 'id', not '{field}'."),
+        ));
+    }
     let start = date_field(req.start_date.as_deref(), "StartDate", &mut problems);
     // EndDate names the last day (or instant) included.
     let end = date_field(req.end_date.as_deref(), "EndDate", &mut problems).map(|t| {

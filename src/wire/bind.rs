@@ -113,6 +113,7 @@ fn decode_json(bytes: &[u8]) -> Result<Fields, Error> {
     for (key, value) in map {
         use super::fields::Raw;
         use serde_json::Value as J;
+        let structured = matches!(value, J::Array(_) | J::Object(_));
         let raw = match value {
             J::Null => continue,
             J::String(s) => Raw::Text(s),
@@ -120,6 +121,9 @@ fn decode_json(bytes: &[u8]) -> Result<Fields, Error> {
             other => Raw::Text(json_text(other)),
         };
         fields.set(&key, raw);
+        if structured {
+            fields.mark_structured(&key);
+        }
     }
     Ok(fields)
 }

@@ -17,6 +17,8 @@ pub enum Raw {
 #[derive(Debug, Default, Clone)]
 pub struct Fields {
     map: HashMap<String, Raw>,
+    /// Keys whose body value was a JSON object or array: fine for a list, not for a scalar.
+    structured: std::collections::HashSet<String>,
 }
 
 /// A request DTO bound from the merged fields.
@@ -48,11 +50,47 @@ impl Fields {
                 }
             }
         }
-        self.map.extend(source);
+        for (key, raw) in source {
+            self.overlay(key, raw);
+        }
     }
 
     pub fn merge(&mut self, other: Fields) {
-        self.map.extend(other.map);
+        for (key, raw) in other.map {
+            let structured = other.structured.contains(&key);
+            if self.overlay(key.clone(), raw) && structured {
+                self.structured.insert(key);
+            }
+        }
+    }
+
+    /// Notes that `key` arrived as a JSON object or array.
+    pub fn mark_structured(&mut self, key: &str) {
+        self.structured.insert(key.to_ascii_lowercase());
+    }
+
+    /// The first single-valued field of `def` given a JSON object or array (ServiceStack's
+    /// deserializer refuses those with a SerializationException).
+    pub fn misshapen(&self, def: &crate::wire::schema::DtoDef) -> Option<&'static str> {
+        use crate::wire::schema::Ty;
+        def.fields
+            .iter()
+            .filter(|f| matches!(f.ty, Ty::String | Ty::Int | Ty::Bool | Ty::Enum(_)))
+            .find(|f| self.structured.contains(&f.name.to_ascii_lowercase()))
+            .map(|f| f.name)
+    }
+
+    /// A later source overwrites an earlier one, except with an empty value: empty counts as
+    /// absent (`id=` in a form does not erase the id in the path).
+    fn overlay(&mut self, key: String, raw: Raw) -> bool {
+        let empty = matches!(&raw, Raw::Text(s) if s.is_empty());
+        if empty && self.map.contains_key(&key) {
+            return false;
+        }
+        // A malformed body value stays malformed even when a later source supplies the key:
+        // ServiceStack refuses the body before it looks at the path.
+        self.map.insert(key, raw);
+        true
     }
 
     /// A non-empty text value.

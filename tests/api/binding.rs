@@ -128,3 +128,37 @@ async fn r47_xml_members_bind_in_any_order_and_namespace() {
     assert_eq!(res.status(), 200);
     assert_eq!(res.json::<Value>().await.unwrap()["text"], "a & b");
 }
+
+#[tokio::test]
+async fn a_json_object_or_array_for_a_single_value_is_a_400_even_when_the_path_has_it() {
+    let app = spawn_app().await;
+    let t = app.tenant("Acme").await;
+    for body in [
+        json!({"endpointId": t.endpoint, "toAddress": {"n": 1}, "body": "x"}),
+        json!({"endpointId": t.endpoint, "toAddress": "+15556667777", "body": ["x"]}),
+    ] {
+        let res = app.post_json("/messages", &key(&t), &body).await;
+        assert_eq!(res.status(), 400, "{body}");
+        assert_eq!(
+            response_status(res).await["errorCode"],
+            "SerializationException"
+        );
+    }
+    let sent = app.send(&t, "+15556667777", "hi").await;
+    let id = sent["id"].as_str().unwrap();
+    let res = app
+        .request(reqwest::Method::PATCH, &format!("/messages/{id}"), &key(&t))
+        .json(&json!({"id": {}, "isUnread": false}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    // An empty form value does not erase the path's id.
+    let res = app
+        .request(reqwest::Method::PATCH, &format!("/messages/{id}"), &key(&t))
+        .form(&[("id", ""), ("isUnread", "false")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+}

@@ -495,11 +495,8 @@ pub static GET_ACTIVE_SESSIONS_RESPONSE: DtoDef = DtoDef {
 pub static END_SESSION: DtoDef = DtoDef {
     name: "EndSession",
     namespace: ns::SESSIONS,
-    description: "Ends a session; the next message from its address opens a new one",
-    fields: &[
-        SESSION_ID_PATH,
-        FieldDef::new("CallSid", Ty::String, Source::Query).describe("Voice only; ignored"),
-    ],
+    description: "Ends a session; the next message from its address opens a new one (Evo's voice-only CallSid is not taken: evo has no calls)",
+    fields: &[SESSION_ID_PATH],
 };
 
 pub static GET_CHAT_TRANSCRIPT: DtoDef = DtoDef {
