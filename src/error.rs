@@ -1,6 +1,7 @@
 //! The one error type of the service layer. The wire layer turns it into an HTTP status and a
 //! ServiceStack `ResponseStatus` in exactly one place (`wire::error`).
 
+use crate::domain::{Missing, Refusal};
 use crate::store::StoreError;
 
 /// One failing field of a request (ServiceStack `ResponseError`, contract R64).
@@ -83,12 +84,74 @@ impl Error {
 impl From<StoreError> for Error {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::NotFound(what) => Error::NotFound(what),
-            StoreError::Conflict(what) => Error::Conflict(what),
-            StoreError::Invalid(field, message) => Error::field("Invalid", field, message),
-            StoreError::Refused(code, message) => Error::BadRequest { code, message },
-            StoreError::Unprocessable(code, message) => Error::Unprocessable { code, message },
+            StoreError::Refused(refusal) => refusal.into(),
+            StoreError::Raced => Error::Internal(anyhow::anyhow!(
+                "a write lost a race with a concurrent one twice"
+            )),
             StoreError::Internal(e) => Error::Internal(e),
+        }
+    }
+}
+
+/// The one place a refusal becomes a status, a code and the words a client reads.
+impl From<Refusal> for Error {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::NotFound(missing) => Error::NotFound(missing_text(&missing)),
+            Refusal::NotAPhoneNumber(endpoint) => Error::field(
+                "Invalid",
+                "EndpointId",
+                format!("Endpoint '{endpoint}' cannot send SMS"),
+            ),
+            Refusal::SmsDisabled(endpoint) => Error::bad_request(
+                "SmsDisabled",
+                format!("SMS is disabled on endpoint '{endpoint}'"),
+            ),
+            Refusal::SessionEnded(session) => Error::bad_request(
+                "SessionEnded",
+                format!(
+                    "Session '{session}' has ended; send to the endpoint and address to start a new one"
+                ),
+            ),
+            Refusal::RecipientOptedOut(address) => Error::bad_request(
+                "RecipientOptedOut",
+                format!("{address} has opted out of messages from this number (they texted STOP)"),
+            ),
+            Refusal::IdempotencyKeyReused(key) => Error::Unprocessable {
+                code: "IdempotencyKeyReused",
+                message: format!(
+                    "Idempotency-Key '{key}' was already used with a different request"
+                ),
+            },
+            Refusal::EmailTaken(email) => {
+                Error::Conflict(format!("a user with email '{email}' already exists"))
+            }
+            Refusal::NumberTaken(number) => {
+                Error::Conflict(format!("the number {number} is already an endpoint"))
+            }
+            Refusal::CarrierSidTaken(sid) => Error::Conflict(format!(
+                "carrier sid {sid} already belongs to another message"
+            )),
+        }
+    }
+}
+
+fn missing_text(missing: &Missing) -> String {
+    match missing {
+        Missing::Account(id) => format!("account '{id}' does not exist"),
+        Missing::Customer { id, account } => {
+            format!("customer '{id}' does not exist in account '{account}'")
+        }
+        Missing::User(id) => format!("user '{id}' does not exist"),
+        Missing::UserEmail(email) => format!("no user has email '{email}'"),
+        Missing::Endpoint(id) => {
+            format!("Endpoint '{id}' not found (it does not exist, or is not in your accounts)")
+        }
+        Missing::Conversation(id) => format!("Conversation '{id}' not found"),
+        Missing::Session(id) => format!("Session '{id}' not found"),
+        Missing::Message(id) => format!("Message '{id}' not found"),
+        Missing::OptOut { endpoint, address } => {
+            format!("{address} has not opted out of endpoint '{endpoint}'")
         }
     }
 }

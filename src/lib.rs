@@ -5,6 +5,7 @@
 
 pub mod carrier;
 pub mod cli;
+pub mod clock;
 pub mod domain;
 pub mod error;
 pub mod server;

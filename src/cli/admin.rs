@@ -3,16 +3,17 @@
 //! non-zero with one line on stderr and writes nothing.
 
 use super::admin_endpoint::{self, EndpointCommand, OptOutCommand};
+use super::output::{Output, flag, told};
+use crate::clock;
+use crate::domain::settings::{
+    EmailAddress, Name, check_carrier_token, check_password, check_person_name,
+};
 use crate::domain::{AccountId, CustomerId, Role, UserId};
 use crate::service::auth::{hash_password, new_api_key, secret_hash};
 use crate::store::{self, NewUser, Store};
-use anyhow::bail;
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Subcommand, ValueEnum};
 use serde_json::json;
 use std::path::Path;
-
-/// Shortest password accepted.
-const MIN_PASSWORD_CHARS: usize = 8;
 
 #[derive(Debug, Subcommand)]
 pub enum AdminCommand {
@@ -46,13 +47,6 @@ pub enum AdminCommand {
         #[command(subcommand)]
         command: ApiKeyCommand,
     },
-}
-
-#[derive(Debug, Args)]
-pub struct Output {
-    /// Print the created object as JSON instead of its id.
-    #[arg(long)]
-    pub(super) json: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -163,8 +157,11 @@ pub async fn run(
     database_url: Option<&str>,
 ) -> anyhow::Result<()> {
     validate(&cmd)?;
-    let store = store::open(database_url, data_dir).await?;
-    let result = execute(cmd, store.as_ref()).await;
+    let store = store::open(database_url, data_dir, clock::system()).await?;
+    // A store refusal is told in the API's words, not the store's.
+    let result = execute(cmd, store.as_ref())
+        .await
+        .map_err(|e| e.downcast::<store::StoreError>().map_or_else(|e| e, told));
     store.shutdown().await;
     let (json, plain) = result?;
     let out = json.unwrap_or(plain);
@@ -175,15 +172,16 @@ pub async fn run(
     Ok(())
 }
 
-/// Input checks that need no store, so bad input never opens (or creates) anything.
+/// Input checks that need no store, so bad input never opens (or creates) anything. The
+/// rules are the domain's (`domain::settings`), shared with every other way in.
 fn validate(cmd: &AdminCommand) -> anyhow::Result<()> {
     match cmd {
         AdminCommand::Account {
             command: AccountCommand::Create { name, .. },
-        } => non_blank("--name", name),
-        AdminCommand::Customer {
+        }
+        | AdminCommand::Customer {
             command: CustomerCommand::Create { name, .. },
-        } => non_blank("--name", name),
+        } => flag("--name", Name::parse(name)).map(drop),
         AdminCommand::User {
             command:
                 UserCommand::Create {
@@ -194,16 +192,22 @@ fn validate(cmd: &AdminCommand) -> anyhow::Result<()> {
                     ..
                 },
         } => {
-            check_email(email)?;
-            check_text("--first-name", first_name.as_deref().unwrap_or(""))?;
-            check_text("--last-name", last_name.as_deref().unwrap_or(""))?;
-            check_password(password)
+            flag("--email", EmailAddress::parse(email))?;
+            flag(
+                "--first-name",
+                check_person_name(first_name.as_deref().unwrap_or("")),
+            )?;
+            flag(
+                "--last-name",
+                check_person_name(last_name.as_deref().unwrap_or("")),
+            )?;
+            flag("--password", check_password(password))
         }
         AdminCommand::User {
             command: UserCommand::SetPassword { email, password },
         } => {
-            check_email(email)?;
-            check_password(password)
+            flag("--email", EmailAddress::parse(email))?;
+            flag("--password", check_password(password))
         }
         AdminCommand::Account {
             command:
@@ -213,56 +217,19 @@ fn validate(cmd: &AdminCommand) -> anyhow::Result<()> {
                     ..
                 },
         } => {
-            check_token("--twilio-account-sid", twilio_account_sid)?;
-            check_token("--twilio-auth-token", twilio_auth_token)
+            flag(
+                "--twilio-account-sid",
+                check_carrier_token(twilio_account_sid),
+            )?;
+            flag(
+                "--twilio-auth-token",
+                check_carrier_token(twilio_auth_token),
+            )
         }
         AdminCommand::Endpoint { command } => admin_endpoint::validate_endpoint(command),
         AdminCommand::Optout { command } => admin_endpoint::validate_optout(command),
         AdminCommand::Apikey { .. } => Ok(()),
     }
-}
-
-pub(super) fn non_blank(what: &str, v: &str) -> anyhow::Result<()> {
-    if v.trim().is_empty() {
-        bail!("{what} must not be empty")
-    }
-    check_text(what, v)
-}
-
-/// Carrier SIDs and tokens: one word of printable ASCII.
-fn check_token(what: &str, v: &str) -> anyhow::Result<()> {
-    if v.is_empty() || !v.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
-        bail!("{what} must be printable ASCII without spaces");
-    }
-    Ok(())
-}
-
-/// Names end up in every wire format, so they must be plain text.
-fn check_text(what: &str, v: &str) -> anyhow::Result<()> {
-    if !crate::domain::is_plain_text(v) {
-        bail!("{what} must not contain control characters");
-    }
-    Ok(())
-}
-
-fn check_email(email: &str) -> anyhow::Result<()> {
-    check_text("--email", email)?;
-    let email = email.trim();
-    match email.split_once('@') {
-        Some((local, domain))
-            if !local.is_empty() && !domain.is_empty() && !email.contains(char::is_whitespace) =>
-        {
-            Ok(())
-        }
-        _ => bail!("--email '{email}' is not an email address"),
-    }
-}
-
-fn check_password(password: &str) -> anyhow::Result<()> {
-    if password.chars().count() < MIN_PASSWORD_CHARS {
-        bail!("--password must be at least {MIN_PASSWORD_CHARS} characters");
-    }
-    Ok(())
 }
 
 /// Returns (the --json rendering if asked for, the plain output).

@@ -1,12 +1,14 @@
 //! `evo admin endpoint …` and `evo admin optout …`: phone-number endpoints, their settings and
 //! the addresses that may not be sent SMS from them.
 
-use super::admin::{Output, non_blank};
+use super::output::{Output, flag};
+use crate::domain::settings::{Name, check_mps, parse_help_text};
 use crate::domain::{
-    AccountId, AccountScope, CustomerId, EndpointId, MAX_HELP_TEXT_CHARS, PhoneNumber, default_mps,
+    AccountId, AccountScope, CustomerId, Endpoint, EndpointChanges, EndpointId, OptOut,
+    PhoneNumber, default_mps,
 };
-use crate::store::{Endpoint, EndpointChanges, NewEndpoint, OptOut, Store};
-use anyhow::{Context, bail};
+use crate::store::{NewEndpoint, Store};
+use anyhow::Context;
 use clap::Subcommand;
 use serde_json::json;
 
@@ -84,12 +86,15 @@ pub fn validate_endpoint(cmd: &EndpointCommand) -> anyhow::Result<()> {
             number, name, mps, ..
         } => {
             PhoneNumber::parse(number).map_err(|e| anyhow::anyhow!("--number {e}"))?;
-            check_mps(*mps)?;
-            non_blank("--name", name)
+            mps_arg(*mps)?;
+            flag("--name", Name::parse(name)).map(drop)
         }
         EndpointCommand::Update { mps, help_text, .. } => {
-            check_mps(*mps)?;
-            help_text.as_deref().map_or(Ok(()), check_help_text)
+            mps_arg(*mps)?;
+            match help_text {
+                Some(text) => flag("--help-text", parse_help_text(text)).map(drop),
+                None => Ok(()),
+            }
         }
     }
 }
@@ -103,25 +108,11 @@ pub fn validate_optout(cmd: &OptOutCommand) -> anyhow::Result<()> {
     }
 }
 
-/// The pace range accepted: from one segment every 1,000 seconds to far above any carrier's.
-const MIN_MPS: f64 = 0.001;
-const MAX_MPS: f64 = 10_000.0;
-
-fn check_mps(mps: Option<f64>) -> anyhow::Result<()> {
+fn mps_arg(mps: Option<f64>) -> anyhow::Result<()> {
     match mps {
-        Some(m) if !(m.is_finite() && (MIN_MPS..=MAX_MPS).contains(&m)) => {
-            bail!("--mps must be a number of segments per second from {MIN_MPS} to {MAX_MPS}")
-        }
-        _ => Ok(()),
+        Some(m) => flag("--mps", check_mps(m)).map(drop),
+        None => Ok(()),
     }
-}
-
-fn check_help_text(text: &str) -> anyhow::Result<()> {
-    non_blank("--help-text", text)?;
-    if text.trim().chars().count() > MAX_HELP_TEXT_CHARS {
-        bail!("--help-text must be at most {MAX_HELP_TEXT_CHARS} characters");
-    }
-    Ok(())
 }
 
 fn address_arg(address: &str) -> anyhow::Result<PhoneNumber> {
@@ -164,7 +155,8 @@ pub async fn endpoint(
                 sms_enabled: disable_sms.map(|disable| !disable),
             };
             let id = EndpointId::from_string(id);
-            (store.update_endpoint(&id, changes).await?, out)
+            let all = AccountScope::All;
+            (store.update_endpoint(&all, &id, changes).await?, out)
         }
     };
     Ok((

@@ -3,6 +3,7 @@
 mod admin;
 mod admin_endpoint;
 mod carrier_sim;
+mod output;
 mod serve;
 
 use clap::{Parser, Subcommand};

@@ -111,7 +111,8 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     crate::telemetry::init(matches!(args.log_format, LogFormat::Json));
     let (carrier, delivery) = delivery_setup(&args.delivery)?;
-    let store = store::open(database_url, data_dir).await?;
+    let clock = crate::clock::system();
+    let store = store::open(database_url, data_dir, clock.clone()).await?;
     let listener = TcpListener::bind(&args.listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", args.listen))?;
@@ -122,7 +123,7 @@ pub async fn run(
         out.flush()?;
     }
     tracing::info!(%addr, data_dir = %data_dir.display(), carrier = carrier.name(), node = %delivery.node_id, "evo started");
-    crate::server::serve(listener, store, carrier, delivery, shutdown_signal()).await?;
+    crate::server::serve(listener, store, carrier, delivery, clock, shutdown_signal()).await?;
     tracing::info!("evo stopped");
     Ok(())
 }

@@ -78,12 +78,15 @@ impl DeliveryStatus {
         next.rank() > self.rank() || (self.rank() == 1 && next.rank() == 1 && self != next)
     }
 
-    /// The SQL expression giving a status column's rank (the same rule, inside a query).
-    pub fn sql_rank(column: &str) -> String {
-        format!(
-            "(case {column} when 'Queued' then 0 when 'Sending' then 1 when 'Unknown' then 1 \
-             when 'Sent' then 2 else 3 end)"
-        )
+    /// Every status a message may move to `next` from (`may_become`), for a write that moves it
+    /// only if it is in one of them.
+    pub fn predecessors(next: DeliveryStatus) -> Vec<DeliveryStatus> {
+        ALL.into_iter().filter(|s| s.may_become(next)).collect()
+    }
+
+    /// The statuses that are not terminal.
+    pub fn unsettled() -> Vec<DeliveryStatus> {
+        ALL.into_iter().filter(|s| !s.is_terminal()).collect()
     }
 }
 
@@ -154,17 +157,22 @@ mod tests {
     }
 
     #[test]
-    fn sql_rank_agrees_with_rank() {
-        let sql = DeliveryStatus::sql_rank("s");
-        for s in ALL {
-            let r = s.rank();
-            let in_sql = if r == 3 {
-                !sql.contains(&format!("'{}'", s.as_str()))
-            } else {
-                sql.contains(&format!("when '{}' then {r}", s.as_str()))
-            };
-            assert!(in_sql, "{s:?}");
-        }
+    fn predecessors_are_exactly_the_statuses_that_may_move() {
+        use DeliveryStatus::*;
+        assert_eq!(DeliveryStatus::predecessors(Sending), vec![Queued, Unknown]);
+        assert_eq!(
+            DeliveryStatus::predecessors(Sent),
+            vec![Queued, Sending, Unknown]
+        );
+        assert_eq!(
+            DeliveryStatus::predecessors(Delivered),
+            vec![Queued, Sending, Unknown, Sent]
+        );
+        assert!(DeliveryStatus::predecessors(Queued).is_empty());
+        assert_eq!(
+            DeliveryStatus::unsettled(),
+            vec![Queued, Sending, Unknown, Sent]
+        );
     }
 
     #[test]

@@ -15,6 +15,18 @@ const OPT_OUT: [&str; 6] = ["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "
 const OPT_IN: [&str; 3] = ["START", "UNSTOP", "YES"];
 const HELP: [&str; 2] = ["HELP", "INFO"];
 
+/// What HELP and INFO are answered with when the endpoint has no help text of its own.
+pub fn default_help_text(endpoint_name: &str) -> String {
+    format!("{endpoint_name}: reply STOP to opt out, START to opt back in.")
+}
+
+/// The endpoint's own help text, unless it is blank; else the default.
+pub fn help_reply(help_text: Option<&str>, endpoint_name: &str) -> String {
+    help_text
+        .filter(|h| !h.trim().is_empty())
+        .map_or_else(|| default_help_text(endpoint_name), str::to_owned)
+}
+
 pub fn keyword(body: &str) -> Option<Keyword> {
     let word = body.trim();
     let is = |list: &[&str]| list.iter().any(|k| k.eq_ignore_ascii_case(word));

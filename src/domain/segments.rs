@@ -32,6 +32,12 @@ impl Encoding {
             Encoding::Ucs2 => "UCS-2",
         }
     }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Encoding::Gsm7, Encoding::Ucs2]
+            .into_iter()
+            .find(|e| e.as_str() == s)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,7 +4,7 @@
 
 use super::credentials::{current_login_token, login_tokens};
 use super::operation::{Access, Call, Operation, Route, Verb};
-use crate::domain::{AccountScope, Principal, Timestamp};
+use crate::domain::{AccountScope, Principal};
 use crate::error::{Error, Result};
 use crate::service::auth::{new_login_token, secret_hash};
 use crate::wire::Reply;
@@ -86,7 +86,7 @@ async fn login(call: &Call, req: &Authenticate) -> Result<Reply> {
     } else {
         TEMPORARY_LOGIN_MS
     };
-    let expires = Timestamp::now().plus_millis(ttl);
+    let expires = call.state.clock.now().plus_millis(ttl);
     state
         .store
         .create_login(

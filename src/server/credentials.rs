@@ -3,7 +3,8 @@
 //! token), and ServiceStack's `ss-id`/`ss-pid` cookies or `X-ss-id`/`X-ss-pid` headers (R70-R73).
 
 use super::throttle::Throttle;
-use crate::domain::{Principal, Timestamp};
+use crate::clock::SharedClock;
+use crate::domain::Principal;
 use crate::error::{Error, Result};
 use crate::service::auth::{API_KEY_PREFIX, secret_hash, verify_password};
 use crate::store::Store;
@@ -150,6 +151,7 @@ const VERIFY_QUEUE_WAIT: Duration = Duration::from_secs(5);
 /// Resolves credentials against the store, with the short-lived cache and the throttle.
 pub struct Authenticator {
     store: Arc<dyn Store>,
+    clock: SharedClock,
     throttle: Throttle,
     cache: Mutex<HashMap<[u8; 32], CacheEntry>>,
     /// Argon2 costs ~19 MiB and tens of milliseconds per check: run at most one per core.
@@ -157,10 +159,11 @@ pub struct Authenticator {
 }
 
 impl Authenticator {
-    pub fn new(store: Arc<dyn Store>) -> Self {
+    pub fn new(store: Arc<dyn Store>, clock: SharedClock) -> Self {
         let cores = std::thread::available_parallelism().map_or(2, usize::from);
         Self {
             store,
+            clock,
             throttle: Throttle::default(),
             cache: Mutex::new(HashMap::new()),
             verify_slots: Semaphore::new(cores),
@@ -181,7 +184,7 @@ impl Authenticator {
             Credential::ApiKey(key) => self.api_key(key).await.map(Some),
             Credential::Login(token) => Ok(self
                 .store
-                .principal_by_login(&secret_hash(token), Timestamp::now())
+                .principal_by_login(&secret_hash(token), self.clock.now())
                 .await?
                 .map(Arc::new)),
         }

@@ -115,7 +115,14 @@ async fn get_message_delivery(call: Call) -> Result<Reply> {
 async fn send_message(call: Call) -> Result<Reply> {
     let req: SendMessage = call.bind()?;
     let key = idempotency_key(&call.headers)?;
-    let message = messages::send(call.state.store.as_ref(), call.principal()?, req, key).await?;
+    let message = messages::send(
+        call.state.store.as_ref(),
+        call.principal()?,
+        req,
+        key,
+        call.state.clock.now(),
+    )
+    .await?;
     Ok(Reply::of(&MessageInfo(&message)))
 }
 

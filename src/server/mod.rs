@@ -23,6 +23,7 @@ pub use delivery::{DeliveryConfig, DeliveryWorker};
 pub use operation::{Access, Call, Operation, Route, Verb};
 
 use crate::carrier::Carrier;
+use crate::clock::SharedClock;
 use crate::error::Error;
 use crate::store::Store;
 use crate::wire::encode_replies;
@@ -45,6 +46,7 @@ pub struct AppState {
     pub carrier: Arc<dyn Carrier>,
     /// The externally visible base URL (webhook signatures are computed over it).
     pub public_url: Arc<str>,
+    pub clock: SharedClock,
 }
 
 /// Routes outside the operation registry (health, descriptions).
@@ -135,9 +137,19 @@ pub async fn serve(
     store: Arc<dyn Store>,
     carrier: Arc<dyn Carrier>,
     delivery: DeliveryConfig,
+    clock: SharedClock,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    serve_operations(listener, store, carrier, delivery, operations(), shutdown).await
+    serve_operations(
+        listener,
+        store,
+        carrier,
+        delivery,
+        clock,
+        operations(),
+        shutdown,
+    )
+    .await
 }
 
 /// `serve` with an explicit operation list (tests register throw-away operations this way).
@@ -146,6 +158,7 @@ pub async fn serve_operations(
     store: Arc<dyn Store>,
     carrier: Arc<dyn Carrier>,
     mut delivery: DeliveryConfig,
+    clock: SharedClock,
     ops: Vec<&'static Operation>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
@@ -156,16 +169,18 @@ pub async fn serve_operations(
         .get_or_insert_with(|| default_public_url(listener.local_addr().ok()))
         .clone();
     let state = AppState {
-        auth: Arc::new(Authenticator::new(store.clone())),
+        auth: Arc::new(Authenticator::new(store.clone(), clock.clone())),
         store: store.clone(),
         operations: Arc::new(operation::Registry::new(ops.clone())),
         carrier: carrier.clone(),
         public_url: public_url.into(),
+        clock: clock.clone(),
     };
     let (stop_worker, stop_rx) = watch::channel(false);
-    let worker = delivery
-        .worker
-        .then(|| tokio::spawn(DeliveryWorker::new(store.clone(), carrier, delivery).run(stop_rx)));
+    let worker = delivery.worker.then(|| {
+        let worker = DeliveryWorker::new(store.clone(), carrier, delivery, clock);
+        tokio::spawn(worker.run(stop_rx))
+    });
     // Rewriting (suffixes, verb overrides, case) must happen before routing, so it wraps the
     // router instead of being one of its layers.
     let templates = operation::route_templates(&ops, &FIXED_ROUTES);

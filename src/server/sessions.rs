@@ -121,6 +121,12 @@ async fn end_session(call: Call) -> Result<Reply> {
 
 async fn get_chat_transcript(call: Call) -> Result<Reply> {
     let req: GetChatTranscript = call.bind()?;
-    let lines = sessions::transcript(call.state.store.as_ref(), call.principal()?, req).await?;
+    let lines = sessions::transcript(
+        call.state.store.as_ref(),
+        call.principal()?,
+        req,
+        call.state.clock.now(),
+    )
+    .await?;
     Ok(Reply::of(&ChatTranscript(&lines)))
 }

@@ -6,9 +6,11 @@
 use super::AppState;
 use super::delivery::STATUS_PATH;
 use crate::carrier::signature;
-use crate::domain::{DeliveryStatus, MessageId, Timestamp};
+use crate::domain::{
+    CarrierAccount, CarrierStatus, DeliveryStatus, InboundMessage, Media, MessageId, Received,
+    StatusApplied, Timestamp,
+};
 use crate::error::{Error, Result};
-use crate::store::{CarrierAccount, CarrierStatus, InboundMessage, Media, Received, StatusApplied};
 use crate::wire::{parse_urlencoded, read_body};
 use axum::Router;
 use axum::extract::{Request, State};
@@ -63,8 +65,8 @@ async fn signed_form(state: &AppState, req: Request, metric: &'static str) -> Re
 
 async fn status_callback(State(state): State<AppState>, req: Request) -> Result<impl IntoResponse> {
     let signed = signed_form(&state, req, "evo_status_callbacks_total").await?;
-    let Some(update) = status_update(&signed.params, signed.query.as_deref(), signed.carrier)
-    else {
+    let (params, query, now) = (&signed.params, signed.query.as_deref(), state.clock.now());
+    let Some(update) = status_update(params, query, signed.carrier, now) else {
         metrics::counter!("evo_status_callbacks_total", "result" => "ignored").increment(1);
         return Ok(StatusCode::NO_CONTENT);
     };
@@ -83,7 +85,7 @@ const EMPTY_TWIML: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><
 
 async fn incoming_sms(State(state): State<AppState>, req: Request) -> Result<impl IntoResponse> {
     let signed = signed_form(&state, req, "evo_inbound_total").await?;
-    let message = inbound_message(&signed.params, signed.carrier)?;
+    let message = inbound_message(&signed.params, signed.carrier, state.clock.now())?;
     let result = match state.store.receive_message(message).await? {
         Received::Stored { .. } => "stored",
         Received::Duplicate(_) => "duplicate",
@@ -96,7 +98,11 @@ async fn incoming_sms(State(state): State<AppState>, req: Request) -> Result<imp
 
 /// The message a signed inbound webhook carries; a signed request without the fields every
 /// Twilio message has is a 400.
-fn inbound_message(params: &[(String, String)], carrier: CarrierAccount) -> Result<InboundMessage> {
+fn inbound_message(
+    params: &[(String, String)],
+    carrier: CarrierAccount,
+    now: Timestamp,
+) -> Result<InboundMessage> {
     let required = |name: &'static str| {
         param(params, name)
             .filter(|v| !v.is_empty())
@@ -128,7 +134,7 @@ fn inbound_message(params: &[(String, String)], carrier: CarrierAccount) -> Resu
         body,
         sid: sid.to_owned(),
         media,
-        date: Timestamp::now(),
+        date: now,
         carrier,
     })
 }
@@ -173,6 +179,7 @@ fn status_update(
     params: &[(String, String)],
     query: Option<&str>,
     carrier: CarrierAccount,
+    now: Timestamp,
 ) -> Option<CarrierStatus> {
     let sid = param(params, "MessageSid").or_else(|| param(params, "SmsSid"))?;
     let reported = param(params, "MessageStatus").or_else(|| param(params, "SmsStatus"))?;
@@ -199,7 +206,7 @@ fn status_update(
         message_id,
         status,
         error,
-        at: Timestamp::now(),
+        at: now,
         carrier,
     })
 }

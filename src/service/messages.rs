@@ -1,13 +1,12 @@
 //! SendMessage, ListMessages and ListConversations.
 
 use crate::domain::{
-    AccountId, ConversationId, CustomerId, EndpointId, Message, MessageBody, MessageId,
-    PhoneNumber, Principal, SessionId, Timestamp, parse_after_date,
+    AccountId, ConversationId, CustomerId, DeliveryRecord, EndpointId, Idempotency, Message,
+    MessageBody, MessageId, PhoneNumber, Principal, SessionId, Timestamp, parse_after_date,
 };
 use crate::error::{Error, FieldError, Result};
 use crate::store::{
-    ConversationQuery, DeliveryRecord, Idempotency, MessagePage, MessageQuery, MessageSort,
-    NewMessage, SendTarget, Store,
+    ConversationQuery, MessagePage, MessageQuery, MessageSort, NewMessage, SendTarget, Store,
 };
 use crate::wire::Problems;
 use crate::wire::dto::{
@@ -29,6 +28,7 @@ pub async fn send(
     caller: &Principal,
     req: SendMessage,
     idempotency_key: Option<&str>,
+    now: Timestamp,
 ) -> Result<Message> {
     let idempotency = idempotency_key
         .map(|key| idempotency(caller, key, &req))
@@ -54,7 +54,7 @@ pub async fn send(
         segments: crate::domain::segments(body.as_str()),
         body,
         sender: caller.display_name(),
-        date: Timestamp::now(),
+        date: now,
         idempotency,
     };
     Ok(store.send_message(&caller.scope(), message).await?)
@@ -97,7 +97,7 @@ fn idempotency(caller: &Principal, key: &str, req: &SendMessage) -> Result<Idemp
 
 fn check_body(text: &str) -> Result<MessageBody, FieldError> {
     use crate::domain::MessageBody as B;
-    if !crate::domain::is_plain_text(text) {
+    if !crate::domain::settings::is_plain_text(text) {
         return Err(FieldError::new(
             "InvalidCharacters",
             "Body",

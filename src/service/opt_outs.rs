@@ -1,8 +1,8 @@
 //! ListOptOuts and DeleteOptOut: opt-outs of the endpoints in the caller's accounts.
 
-use crate::domain::{EndpointId, PhoneNumber, Principal};
+use crate::domain::{EndpointId, OptOut, PhoneNumber, Principal};
 use crate::error::{Error, FieldError, Result};
-use crate::store::{OptOut, Store};
+use crate::store::Store;
 use crate::wire::dto::{DeleteOptOut, ListOptOuts};
 
 pub async fn list(store: &dyn Store, caller: &Principal, req: ListOptOuts) -> Result<Vec<OptOut>> {

@@ -2,9 +2,12 @@
 
 use super::messages::{MAX_CONVERSATIONS, check_filter_sizes, date_field, ids};
 use super::paging;
-use crate::domain::{AccountId, CustomerId, EndpointId, Principal, Role, SessionId, Timestamp};
+use crate::domain::{
+    AccountId, CustomerId, EndpointId, Principal, Role, Session, SessionId, Timestamp,
+    TranscriptLine,
+};
 use crate::error::{Error, FieldError, Result};
-use crate::store::{Session, SessionQuery, Store, TranscriptLine, TranscriptQuery};
+use crate::store::{SessionQuery, Store, TranscriptQuery};
 use crate::wire::Problems;
 use crate::wire::dto::{GetChatTranscript, ListSessions, SessionRef, SortOrder};
 
@@ -128,6 +131,7 @@ pub async fn transcript(
     store: &dyn Store,
     caller: &Principal,
     req: GetChatTranscript,
+    now: Timestamp,
 ) -> Result<Vec<TranscriptLine>> {
     let mut problems = Problems::default();
     let cutoff = date_field(
@@ -136,7 +140,7 @@ pub async fn transcript(
         &mut problems,
     );
     problems.finish()?;
-    let earliest = Timestamp::now().plus_millis(-HISTORY_MS);
+    let earliest = now.plus_millis(-HISTORY_MS);
     let query = TranscriptQuery {
         scope: caller.scope(),
         session: session_id(req.session_id)?,

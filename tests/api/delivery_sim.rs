@@ -6,9 +6,10 @@ use crate::delivery::delivery_until;
 use crate::helpers::*;
 use evo::carrier::sim::{self, Faults, SimConfig, SimHandle};
 use evo::carrier::{CarrierCredentials, TwilioCarrier, signature};
+use evo::clock::{ManualClock, SharedClock};
 use evo::domain::EndpointId;
+use evo::domain::{AccountScope, EndpointChanges};
 use evo::server::DeliveryConfig;
-use evo::store::EndpointChanges;
 use serde_json::Value;
 use std::sync::Arc;
 use std::time::Duration;
@@ -54,6 +55,11 @@ pub async fn spawn_sim(faults: Faults, callback_delay: Duration) -> SimHandle {
 }
 
 pub async fn rig(faults: Faults, config: DeliveryConfig) -> SimRig {
+    rig_on(faults, config, evo::clock::system()).await
+}
+
+/// `rig` on a clock the test moves: the worker's backoff, validity and pacing follow it.
+pub async fn rig_on(faults: Faults, config: DeliveryConfig, clock: SharedClock) -> SimRig {
     let sim = spawn_sim(faults, Duration::from_millis(20)).await;
     let carrier = TwilioCarrier::new(
         &sim.base_url(),
@@ -64,7 +70,7 @@ pub async fn rig(faults: Faults, config: DeliveryConfig) -> SimRig {
         Duration::from_millis(400),
     )
     .unwrap();
-    let app = spawn_app_delivering(Arc::new(carrier), config).await;
+    let app = spawn_app_clocked(Arc::new(carrier), config, clock).await;
     let t = app.tenant("Acme").await;
     SimRig { app, sim, t }
 }
@@ -75,6 +81,7 @@ impl SimRig {
         self.app
             .store
             .update_endpoint(
+                &AccountScope::All,
                 &EndpointId::from_string(&self.t.endpoint),
                 EndpointChanges {
                     mps: Some(1000.0),
@@ -158,25 +165,37 @@ async fn a_429_is_retried_with_backoff_until_the_carrier_takes_it() {
     assert_eq!(r.at_carrier("busy carrier"), 1);
 }
 
+/// The worker polls on real time; this lets it look at the outbox a few times.
+async fn a_few_polls() {
+    tokio::time::sleep(Duration::from_millis(600)).await;
+}
+
 #[tokio::test]
 async fn retry_after_is_honoured() {
-    let r = rig(
-        Faults {
-            p_429: 1.0,
-            retry_after_secs: 2,
-            ..Faults::default()
-        },
-        quick_config(),
-    )
-    .await;
+    let clock = ManualClock::new();
+    let faults = Faults {
+        p_429: 1.0,
+        retry_after_secs: 2,
+        ..Faults::default()
+    };
+    let r = rig_on(faults, quick_config(), clock.clone()).await;
     r.unpaced().await;
     let id = r.send("slow down").await;
-    tokio::time::sleep(Duration::from_millis(1200)).await;
-    // Backoff alone would have tried a dozen times by now; Retry-After: 2 allows one attempt.
+    let info = delivery_until(&r.app, &r.t, &id, |i| i["lastError"].is_string()).await;
+    assert!(
+        info["lastError"].as_str().unwrap().contains("429"),
+        "{info}"
+    );
+    // Backoff alone (50 ms, doubling) would have tried many times in 1.9 s; Retry-After: 2
+    // allows no attempt until 2 s have passed, however long the machine takes.
+    clock.advance(Duration::from_millis(1_900));
+    a_few_polls().await;
     let info = delivery_until(&r.app, &r.t, &id, |_| true).await;
     assert_eq!(info["attempts"], 1, "{info}");
     r.sim.set_faults(Faults::default());
-    r.until(&id, "Delivered").await;
+    clock.advance(Duration::from_millis(200));
+    let info = r.until(&id, "Delivered").await;
+    assert_eq!(info["attempts"], 2, "{info}");
 }
 
 #[tokio::test]
@@ -334,24 +353,26 @@ async fn undelivered_outcomes_arrive_by_callback() {
 
 #[tokio::test]
 async fn a_message_the_carrier_never_takes_expires_within_its_validity() {
-    let config = DeliveryConfig {
-        validity: Duration::from_millis(1500),
-        ..quick_config()
+    let clock = ManualClock::new();
+    let faults = Faults {
+        p_500: 1.0,
+        ..Faults::default()
     };
-    let r = rig(
-        Faults {
-            p_500: 1.0,
-            ..Faults::default()
-        },
-        config,
-    )
-    .await;
+    let r = rig_on(faults, quick_config(), clock.clone()).await;
     r.unpaced().await;
     let id = r.send("too late").await;
+    let info = delivery_until(&r.app, &r.t, &id, |i| i["attempts"].as_i64() >= Some(2)).await;
+    assert_eq!(info["status"], "Sending", "{info}");
+    // The validity is an hour of the clock's time, not of the test's.
+    clock.advance(Duration::from_secs(3600));
     let info = r.until(&id, "Expired").await;
-    assert!(info["attempts"].as_i64().unwrap() >= 2);
-    r.sim.set_faults(Faults::default());
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        info["lastError"].as_str().unwrap().contains("validity"),
+        "{info}"
+    );
+    assert!(info["dateFinished"].is_string(), "{info}");
+    // Expired leaves the outbox: nothing can hand it over late.
+    assert_eq!(r.app.store.outbox_stats().await.unwrap().depth, 0);
     assert_eq!(r.at_carrier("too late"), 0, "never sent late");
 }
 

@@ -1,6 +1,7 @@
 //! `spawn_app()` and typed helpers shared by the API tests.
 
 use evo::carrier::SandboxCarrier;
+use evo::clock::{self, SharedClock};
 use evo::domain::{AccountId, CustomerId, PhoneNumber, Role, UserId};
 use evo::server::DeliveryConfig;
 use evo::service::auth::{hash_password, new_api_key, secret_hash};
@@ -20,6 +21,8 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub dir: TempDir,
     pub store: Arc<dyn Store>,
+    /// The clock the server and its store read (the system clock unless a test moves time).
+    pub clock: SharedClock,
     pub client: reqwest::Client,
     _stop: oneshot::Sender<()>,
 }
@@ -58,42 +61,56 @@ pub async fn spawn_app() -> TestApp {
 
 /// A server with exactly these operations (tests add throw-away ones).
 pub async fn spawn_app_with(ops: Vec<&'static evo::server::Operation>) -> TestApp {
-    spawn_app_full(ops, Arc::new(SandboxCarrier), DeliveryConfig::default()).await
+    let carrier = Arc::new(SandboxCarrier);
+    spawn_app_full(ops, carrier, DeliveryConfig::default(), clock::system()).await
 }
 
-/// A server with every operation, this carrier and these delivery settings.
-pub async fn spawn_app_delivering(
+/// A server with every operation, this carrier and these delivery settings, on this clock
+/// (`evo::clock::system()`, or a `ManualClock` the test moves: validity, leases, backoff, grace).
+pub async fn spawn_app_clocked(
     carrier: Arc<dyn evo::carrier::Carrier>,
     delivery: DeliveryConfig,
+    clock: SharedClock,
 ) -> TestApp {
-    spawn_app_full(evo::server::operations(), carrier, delivery).await
+    spawn_app_full(evo::server::operations(), carrier, delivery, clock).await
 }
 
 async fn spawn_app_full(
     ops: Vec<&'static evo::server::Operation>,
     carrier: Arc<dyn evo::carrier::Carrier>,
     delivery: DeliveryConfig,
+    clock: SharedClock,
 ) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
-    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(dir.path()).expect("open store"));
+    let store: Arc<dyn Store> =
+        Arc::new(SqliteStore::open_with_clock(dir.path(), clock.clone()).expect("open store"));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
     let addr = listener.local_addr().expect("addr");
     let (stop, stopped) = oneshot::channel::<()>();
-    let served = store.clone();
+    let (served, served_clock) = (store.clone(), clock.clone());
     tokio::spawn(async move {
         let shutdown = async {
             let _ = stopped.await;
         };
-        evo::server::serve_operations(listener, served, carrier, delivery, ops, shutdown)
-            .await
-            .expect("server");
+        evo::server::serve_operations(
+            listener,
+            served,
+            carrier,
+            delivery,
+            served_clock,
+            ops,
+            shutdown,
+        )
+        .await
+        .expect("server");
     });
     TestApp {
         addr,
         dir,
         store,
+        clock,
         client: http_client(),
         _stop: stop,
     }

@@ -6,9 +6,10 @@ use crate::delivery_sim::{SID, TOKEN, quick_config, spawn_sim};
 use crate::helpers::*;
 use evo::carrier::sim::{Faults, SimHandle};
 use evo::carrier::{Carrier, CarrierCredentials, OutgoingSms, TwilioCarrier};
-use evo::domain::{EndpointId, MessageId, Timestamp};
+use evo::clock::{ManualClock, SharedClock};
+use evo::domain::{AccountScope, EndpointChanges, EndpointId, MessageId, OutboxItem, Plan};
 use evo::server::{DeliveryConfig, DeliveryWorker};
-use evo::store::EndpointChanges;
+use evo::store::Claim;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,14 +31,20 @@ fn carrier(sim: &SimHandle) -> Arc<TwilioCarrier> {
 
 /// A server that does not deliver (an API-only node) and its tenant, sending unpaced.
 async fn api_node(sim: &SimHandle) -> (TestApp, Tenant) {
+    api_node_on(sim, evo::clock::system()).await
+}
+
+/// `api_node` on the clock a test moves.
+async fn api_node_on(sim: &SimHandle, clock: SharedClock) -> (TestApp, Tenant) {
     let config = DeliveryConfig {
         worker: false,
         ..quick_config()
     };
-    let app = spawn_app_delivering(carrier(sim), config).await;
+    let app = spawn_app_clocked(carrier(sim), config, clock).await;
     let t = app.tenant("Acme").await;
     app.store
         .update_endpoint(
+            &AccountScope::All,
             &EndpointId::from_string(&t.endpoint),
             EndpointChanges {
                 mps: Some(10_000.0),
@@ -57,7 +64,7 @@ fn start_worker(app: &TestApp, sim: &SimHandle, node: &str) -> watch::Sender<boo
         public_url: Some(format!("http://{}", app.addr)),
         ..quick_config()
     };
-    let worker = DeliveryWorker::new(app.store.clone(), carrier(sim), config);
+    let worker = DeliveryWorker::new(app.store.clone(), carrier(sim), config, app.clock.clone());
     tokio::spawn(worker.run(stopped));
     stop
 }
@@ -105,36 +112,52 @@ async fn three_workers_on_one_outbox_hand_each_message_over_once() {
     drop(stops);
 }
 
-/// A node claims a message, records its attempt, then dies (no outcome is ever recorded).
-async fn ghost_attempt(app: &TestApp, lease_ms: i64) -> evo::store::OutboxItem {
-    let claimed = app
-        .store
-        .claim_outbox("ghost", Timestamp::now(), lease_ms, 10)
-        .await
-        .unwrap();
+/// A node claims a message (the claim records its attempt), then dies: no outcome is ever
+/// recorded.
+async fn ghost_attempt(app: &TestApp, lease_ms: i64) -> OutboxItem {
+    let claim = Claim {
+        owner: "ghost".into(),
+        now: app.clock.now(),
+        lease_ms,
+        limit: 10,
+        validity_ms: 3_600_000,
+        pacer: None,
+    };
+    let claimed = app.store.claim_outbox(claim).await.unwrap();
     assert_eq!(claimed.len(), 1);
     let item = claimed.into_iter().next().unwrap();
-    app.store
-        .record_attempt(&item.message_id, &item.lease, Timestamp::now(), lease_ms)
-        .await
-        .unwrap()
-        .expect("the ghost holds the lease");
+    assert!(
+        matches!(item.plan, Plan::Send { .. }),
+        "unpaced, the claim carries the attempt: {item:?}"
+    );
     item
+}
+
+/// Lets the survivor poll a few times (it polls on real time, and reads the clock).
+async fn a_few_polls() {
+    tokio::time::sleep(Duration::from_millis(600)).await;
 }
 
 #[tokio::test]
 async fn a_dead_nodes_attempt_that_never_reached_the_carrier_is_sent_once_after_its_lease() {
     let sim = spawn_sim(Faults::default(), Duration::from_millis(10)).await;
-    let (app, t) = api_node(&sim).await;
+    let clock = ManualClock::new();
+    let (app, t) = api_node_on(&sim, clock.clone()).await;
     let id = app.send(&t, "+15556667777", "orphan").await["id"]
         .as_str()
         .unwrap()
         .to_owned();
-    ghost_attempt(&app, 800).await;
+    ghost_attempt(&app, 10_000).await;
     let _worker = start_worker(&app, &sim, "survivor");
-    // While the ghost's lease runs, nobody touches the message.
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    // While the ghost's lease runs, nobody touches the message, however long that takes.
+    a_few_polls().await;
+    clock.advance(Duration::from_millis(9_000));
+    a_few_polls().await;
     assert_eq!(sim.messages().len(), 0);
+    let info = delivery_until(&app, &t, &id, |_| true).await;
+    assert_eq!(info["attempts"], 1, "{info}");
+    // Past the lease (and the carrier timeout plus grace): reconciled, found absent, sent.
+    clock.advance(Duration::from_millis(2_000));
     let info = delivery_until(&app, &t, &id, |i| i["status"] == "Delivered").await;
     assert_eq!(info["status"], "Delivered", "{info}");
     assert_eq!(info["attempts"], 2);
@@ -144,12 +167,13 @@ async fn a_dead_nodes_attempt_that_never_reached_the_carrier_is_sent_once_after_
 #[tokio::test]
 async fn a_dead_nodes_attempt_that_did_reach_the_carrier_is_found_not_resent() {
     let sim = spawn_sim(Faults::default(), Duration::from_millis(10)).await;
-    let (app, t) = api_node(&sim).await;
+    let clock = ManualClock::new();
+    let (app, t) = api_node_on(&sim, clock.clone()).await;
     let id = app.send(&t, "+15556667777", "sent then died").await["id"]
         .as_str()
         .unwrap()
         .to_owned();
-    let item = ghost_attempt(&app, 800).await;
+    let item = ghost_attempt(&app, 10_000).await;
     // The ghost's request reached the carrier; the ghost died before writing the answer.
     let accepted = carrier(&sim)
         .send(&OutgoingSms {
@@ -164,10 +188,12 @@ async fn a_dead_nodes_attempt_that_did_reach_the_carrier_is_found_not_resent() {
         .await
         .unwrap();
     let _worker = start_worker(&app, &sim, "survivor");
+    clock.advance(Duration::from_millis(11_000));
     let info = delivery_until(&app, &t, &id, |i| i["status"] == "Sent").await;
     assert_eq!(info["status"], "Sent", "{info}");
     assert_eq!(info["carrierSid"], accepted.sid.as_str());
     assert_eq!(info["attempts"], 1, "reconciled, not sent again");
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Sent is final for the outbox: the row is gone, so nothing can send it again.
+    assert_eq!(app.store.outbox_stats().await.unwrap().depth, 0);
     assert_eq!(sim.messages().len(), 1);
 }

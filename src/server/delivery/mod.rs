@@ -3,12 +3,12 @@
 //! hold across crashes and several workers) are in docs/ARCHITECTURE.md, "Delivery".
 
 mod handoff;
-mod pacer;
 
 use crate::carrier::Carrier;
-use crate::domain::Timestamp;
-use crate::store::Store;
-use pacer::Pacer;
+use crate::clock::SharedClock;
+use crate::domain::Pacer;
+use crate::store::{Claim, Store};
+use handoff::millis;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{Semaphore, watch};
@@ -82,14 +82,23 @@ pub struct DeliveryWorker {
 }
 
 impl DeliveryWorker {
-    pub fn new(store: Arc<dyn Store>, carrier: Arc<dyn Carrier>, config: DeliveryConfig) -> Self {
-        let horizon = config.lease / 2;
+    pub fn new(
+        store: Arc<dyn Store>,
+        carrier: Arc<dyn Carrier>,
+        config: DeliveryConfig,
+        clock: SharedClock,
+    ) -> Self {
+        // A slot further off than half a lease is not waited for under the lease.
+        let pacer = carrier
+            .paces_senders()
+            .then(|| Arc::new(Mutex::new(Pacer::new(millis(config.lease / 2)))));
         Self {
             shared: Arc::new(handoff::Shared {
                 store,
                 carrier,
                 config,
-                pacer: Mutex::new(Pacer::new(horizon)),
+                clock,
+                pacer,
             }),
         }
     }
@@ -109,10 +118,9 @@ impl DeliveryWorker {
         let permits = Arc::new(Semaphore::new(IN_FLIGHT));
         let mut tasks = JoinSet::new();
         let mut last_purge = tokio::time::Instant::now();
-        let signal = shared.store.outbox_signal();
+        let mut wakeups = shared.store.outbox_signal().subscribe();
         let mut stop_wait = stop.clone();
         while !*stop.borrow() {
-            let woken = signal.notified();
             while tasks.try_join_next().is_some() {}
             let free = permits.available_permits().min(BATCH as usize) as u32;
             let claimed = if free == 0 {
@@ -122,7 +130,7 @@ impl DeliveryWorker {
             };
             if last_purge.elapsed() > PURGE_EVERY {
                 last_purge = tokio::time::Instant::now();
-                if let Err(e) = shared.store.purge_idempotency(Timestamp::now()).await {
+                if let Err(e) = shared.store.purge_expired(shared.clock.now()).await {
                     tracing::warn!(error = %e, "idempotency key sweep failed");
                 }
             }
@@ -133,7 +141,7 @@ impl DeliveryWorker {
             // commit signals that (during a backlog drain there are no new sends to wake us).
             let starved = free == 0;
             tokio::select! {
-                _ = woken => {}
+                _ = wakeups.next() => {}
                 _ = tokio::time::sleep(IDLE_POLL) => {}
                 _ = stop_wait.changed() => {}
                 _ = slots_freed(&permits), if starved => {}
@@ -156,12 +164,15 @@ async fn claim_and_spawn(
     limit: u32,
 ) -> usize {
     let config = &shared.config;
-    let lease_ms = config.lease.as_millis() as i64;
-    let claimed = match shared
-        .store
-        .claim_outbox(&config.node_id, Timestamp::now(), lease_ms, limit)
-        .await
-    {
+    let claim = Claim {
+        owner: config.node_id.clone(),
+        now: shared.clock.now(),
+        lease_ms: millis(config.lease),
+        limit,
+        validity_ms: millis(config.validity),
+        pacer: shared.pacer.clone(),
+    };
+    let claimed = match shared.store.claim_outbox(claim).await {
         Ok(items) => items,
         Err(e) => {
             tracing::error!(error = %e, "claiming due messages failed");

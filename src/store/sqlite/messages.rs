@@ -1,88 +1,238 @@
-//! Sending (one savepoint: message, conversation, session, outbox row) and the two list reads.
+//! Messages, conversations, idempotency keys and read state.
 
-use super::super::{
-    ConversationQuery, MessagePage, MessageQuery, MessageSort, NewMessage, SendTarget, StoreError,
-    StoreResult,
-};
-use super::sql::{internal, optional_in, scope_filter, where_clause};
+use super::super::StoreResult;
+use super::super::backend::{InboundEndpoint, MessagingTx, NewRow, Route, SessionRoute};
+use super::super::queries::{ConversationQuery, MessagePage, MessageQuery, MessageSort};
+use super::rows::{ENDPOINT_COLUMNS, MESSAGE_COLUMNS, endpoint, message};
+use super::sql::{Filter, bound, count, internal, timestamp};
 use crate::domain::{
-    AccountId, AccountScope, Conversation, ConversationId, CustomerId, DeliveryStatus, Direction,
-    EndpointId, Message, MessageId, SessionId, Timestamp,
+    AccountId, AccountScope, Conversation, ConversationId, CustomerId, Direction, EndpointId,
+    Idempotency, Media, Message, MessageId, SessionId, Timestamp,
 };
 use rusqlite::types::Value;
-use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
+use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
-/// The endpoint side of a message and the remote party.
-pub struct Route {
-    pub account_id: AccountId,
-    pub customer_id: Option<CustomerId>,
-    pub endpoint_id: EndpointId,
-    pub endpoint_name: String,
-    pub other_address: String,
-}
-
-pub fn insert_outgoing(
-    c: &Connection,
-    scope: &AccountScope,
-    m: &NewMessage,
-) -> StoreResult<Message> {
-    if let Some(key) = &m.idempotency
-        && let Some(original) = super::delivery::replayed(c, key, m.date)?
-    {
-        // The caller may have lost access to the account since: then it is not found.
-        let message = message_by_id(c, &original)?;
-        if !scope.allows(&message.account_id) {
-            return Err(StoreError::NotFound(format!(
-                "Message '{original}' not found"
-            )));
+impl MessagingTx for Connection {
+    async fn claim_idempotency_key(
+        &mut self,
+        key: &Idempotency,
+        message: &MessageId,
+        at: Timestamp,
+        stale_before: Timestamp,
+    ) -> StoreResult<Option<(Vec<u8>, MessageId)>> {
+        let taken = self
+            .prepare_cached(
+                "insert into idempotency_keys (user_id, key, request_hash, message_id, created_at)
+                 values (?1, ?2, ?3, ?4, ?5)
+                 on conflict (user_id, key) do update set request_hash = excluded.request_hash,
+                   message_id = excluded.message_id, created_at = excluded.created_at
+                 where idempotency_keys.created_at <= ?6",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    key.user.as_str(),
+                    key.key,
+                    key.request_hash.as_slice(),
+                    message.as_str(),
+                    at.millis(),
+                    stale_before.millis()
+                ])
+            })
+            .map_err(internal)?;
+        if taken > 0 {
+            return Ok(None);
         }
-        return Ok(message);
+        self.prepare_cached(
+            "select request_hash, message_id from idempotency_keys where user_id = ?1 and key = ?2",
+        )
+        .and_then(|mut s| {
+            s.query_row(params![key.user.as_str(), key.key], |r| {
+                Ok((r.get(0)?, MessageId::from_string(r.get::<_, String>(1)?)))
+            })
+        })
+        .map(Some)
+        .map_err(internal)
     }
-    let route = match &m.target {
-        SendTarget::Session(id) => session_route(c, scope, id)?,
-        SendTarget::Endpoint { endpoint, to } => endpoint_route(c, scope, endpoint, to.as_str())?,
-    };
-    super::opt_out::refuse_if_opted_out(c, &route.endpoint_id, &route.other_address)?;
-    let id = MessageId::generate();
-    let at = m.date.millis();
-    let message = insert_message(
-        c,
-        &route,
-        &MessageRow {
-            id: &id,
-            direction: Direction::Outgoing,
-            sender: &m.sender,
-            body: m.body.as_str(),
-            segments: m.segments,
-            status: DeliveryStatus::Queued,
-            carrier_ref: None,
-            at: m.date,
-        },
-    )?;
-    c.prepare_cached("insert into outbox (message_id, due_at) values (?1, ?2)")
-        .and_then(|mut s| s.execute(params![id.as_str(), at]))
-        .map_err(internal)?;
-    if let Some(key) = &m.idempotency {
-        super::delivery::remember(c, key, &id, m.date)?;
+
+    async fn message(
+        &mut self,
+        scope: &AccountScope,
+        id: &MessageId,
+    ) -> StoreResult<Option<Message>> {
+        let mut f = Filter::default();
+        f.with("m.id = ?", id.as_str().to_owned())
+            .scope(scope, "m.account_id");
+        let sql = format!(
+            "select {MESSAGE_COLUMNS} from messages m join endpoints e on e.id = m.endpoint_id {}",
+            f.clause()
+        );
+        self.prepare_cached(&sql)
+            .and_then(|mut s| {
+                s.query_row(params_from_iter(&f.args), |r| message(r, 0))
+                    .optional()
+            })
+            .map_err(internal)
     }
-    Ok(message)
+
+    async fn session_route(
+        &mut self,
+        scope: &AccountScope,
+        id: &SessionId,
+    ) -> StoreResult<Option<SessionRoute>> {
+        let mut f = Filter::default();
+        f.with("s.id = ?", id.as_str().to_owned())
+            .scope(scope, "s.account_id");
+        let sql = format!(
+            "select s.account_id, s.customer_id, s.endpoint_id, e.display_name, c.other_address, s.ended_at
+             from sessions s join conversations c on c.id = s.conversation_id
+             join endpoints e on e.id = s.endpoint_id {}",
+            f.clause()
+        );
+        self.prepare_cached(&sql)
+            .and_then(|mut s| {
+                s.query_row(params_from_iter(&f.args), |r| {
+                    Ok(SessionRoute {
+                        route: Route {
+                            account_id: AccountId::from_string(r.get::<_, String>(0)?),
+                            customer_id: r
+                                .get::<_, Option<String>>(1)?
+                                .map(CustomerId::from_string),
+                            endpoint_id: EndpointId::from_string(r.get::<_, String>(2)?),
+                            endpoint_name: r.get(3)?,
+                            other_address: r.get(4)?,
+                        },
+                        ended: timestamp(r.get(5)?),
+                    })
+                })
+                .optional()
+            })
+            .map_err(internal)
+    }
+
+    async fn thread_message(
+        &mut self,
+        route: &Route,
+        m: &NewRow<'_>,
+    ) -> StoreResult<Option<Message>> {
+        thread(self, route, m)
+    }
+
+    async fn enqueue(&mut self, message: &MessageId, due: Timestamp) -> StoreResult<()> {
+        self.prepare_cached("insert into outbox (message_id, due_at) values (?1, ?2)")
+            .and_then(|mut s| s.execute(params![message.as_str(), due.millis()]))
+            .map(drop)
+            .map_err(internal)
+    }
+
+    async fn insert_media(&mut self, message: &MessageId, media: &[Media]) -> StoreResult<()> {
+        let mut insert = self
+            .prepare_cached(
+                "insert into message_media (message_id, position, url, content_type) values (?1, ?2, ?3, ?4)",
+            )
+            .map_err(internal)?;
+        for (position, item) in media.iter().enumerate() {
+            insert
+                .execute(params![
+                    message.as_str(),
+                    position as i64,
+                    item.url,
+                    item.content_type
+                ])
+                .map_err(internal)?;
+        }
+        Ok(())
+    }
+
+    async fn message_by_carrier_sid(&mut self, sid: &str) -> StoreResult<Option<MessageId>> {
+        by_carrier_sid(self, sid)
+    }
+
+    async fn inbound_endpoint(&mut self, number: &str) -> StoreResult<Option<InboundEndpoint>> {
+        let sql = format!(
+            "select {ENDPOINT_COLUMNS}, a.twilio_account_sid from endpoints e
+             join accounts a on a.id = e.account_id where e.phone_number = ?1"
+        );
+        self.prepare_cached(&sql)
+            .and_then(|mut s| {
+                s.query_row([number], |r| {
+                    Ok(InboundEndpoint {
+                        endpoint: endpoint(r)?,
+                        account_carrier_sid: r.get(9)?,
+                    })
+                })
+                .optional()
+            })
+            .map_err(internal)
+    }
+
+    async fn conversation(
+        &mut self,
+        scope: &AccountScope,
+        id: &ConversationId,
+    ) -> StoreResult<Option<Conversation>> {
+        let mut f = Filter::default();
+        f.with("c.id = ?", id.as_str().to_owned())
+            .scope(scope, "c.account_id");
+        Ok(conversations(self, &f, 1)?.pop())
+    }
+
+    async fn mark_conversation_read(&mut self, id: &ConversationId) -> StoreResult<()> {
+        self.prepare_cached(
+            "update messages set is_unread = 0 where conversation_id = ?1 and is_unread = 1",
+        )
+        .and_then(|mut s| s.execute([id.as_str()]))
+        .map(drop)
+        .map_err(internal)
+    }
+
+    async fn mark_latest_incoming_unread(&mut self, id: &ConversationId) -> StoreResult<()> {
+        self.prepare_cached(
+            "update messages set is_unread = 1 where id = (
+               select id from messages where conversation_id = ?1 and direction = 'Incoming'
+               order by created_at desc, id desc limit 1)",
+        )
+        .and_then(|mut s| s.execute([id.as_str()]))
+        .map(drop)
+        .map_err(internal)
+    }
+
+    async fn set_message_unread(&mut self, id: &MessageId, unread: bool) -> StoreResult<()> {
+        self.prepare_cached("update messages set is_unread = ?2 where id = ?1")
+            .and_then(|mut s| s.execute(params![id.as_str(), unread]))
+            .map(drop)
+            .map_err(internal)
+    }
+
+    async fn list_messages(&mut self, q: &MessageQuery) -> StoreResult<MessagePage> {
+        list(self, q)
+    }
+
+    async fn list_conversations(
+        &mut self,
+        q: &ConversationQuery,
+    ) -> StoreResult<Vec<Conversation>> {
+        let mut f = Filter::default();
+        f.scope(&q.scope, "c.account_id")
+            .any_of("c.customer_id", q.customer_ids.iter().map(|i| i.as_str()))
+            .any_of("c.endpoint_id", q.endpoint_ids.iter().map(|i| i.as_str()));
+        if let Some(after) = q.after {
+            f.with("c.last_message_at > ?", after.millis());
+        }
+        if q.unread_only {
+            f.when(&format!("{UNREAD} > 0"));
+        }
+        conversations(self, &f, q.limit)
+    }
 }
 
-/// One message to write, in or out.
-pub struct MessageRow<'a> {
-    pub id: &'a MessageId,
-    pub direction: Direction,
-    pub sender: &'a str,
-    pub body: &'a str,
-    pub segments: crate::domain::Segments,
-    pub status: DeliveryStatus,
-    pub carrier_ref: Option<&'a str>,
-    pub at: Timestamp,
+pub fn by_carrier_sid(c: &Connection, sid: &str) -> StoreResult<Option<MessageId>> {
+    c.prepare_cached("select id from messages where carrier_ref = ?1")
+        .and_then(|mut s| s.query_row([sid], |r| r.get::<_, String>(0)).optional())
+        .map(|found| found.map(MessageId::from_string))
+        .map_err(internal)
 }
 
-/// Threads a message into its conversation and Chat session (creating them on first use) and
-/// writes it.
-pub fn insert_message(c: &Connection, route: &Route, m: &MessageRow<'_>) -> StoreResult<Message> {
+fn thread(c: &Connection, route: &Route, m: &NewRow<'_>) -> StoreResult<Option<Message>> {
     let at = m.at.millis();
     let conversation_id: String = c
         .prepare_cached(
@@ -132,34 +282,39 @@ pub fn insert_message(c: &Connection, route: &Route, m: &MessageRow<'_>) -> Stor
         })
         .map_err(internal)?;
     let unread = m.direction == Direction::Incoming;
-    c.prepare_cached(
-        "insert into messages (id, account_id, customer_id, endpoint_id, conversation_id, session_id, direction,
-                               other_address, sender, body, is_unread, status, created_at, updated_at,
-                               segments, encoding, carrier_ref)
-         values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14, ?15, ?16)",
-    )
-    .and_then(|mut s| {
-        s.execute(params![
-            m.id.as_str(),
-            route.account_id.as_str(),
-            route.customer_id.as_ref().map(CustomerId::as_str),
-            route.endpoint_id.as_str(),
-            conversation_id,
-            session_id,
-            m.direction.as_str(),
-            route.other_address,
-            m.sender,
-            m.body,
-            unread,
-            m.status.as_str(),
-            at,
-            m.segments.count,
-            m.segments.encoding.as_str(),
-            m.carrier_ref
-        ])
-    })
-    .map_err(internal)?;
-    Ok(Message {
+    let inserted = c
+        .prepare_cached(
+            "insert into messages (id, account_id, customer_id, endpoint_id, conversation_id, session_id, direction,
+                                   other_address, sender, body, is_unread, status, created_at, updated_at,
+                                   segments, encoding, carrier_ref)
+             values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14, ?15, ?16)
+             on conflict (carrier_ref) where carrier_ref is not null do nothing",
+        )
+        .and_then(|mut s| {
+            s.execute(params![
+                m.id.as_str(),
+                route.account_id.as_str(),
+                route.customer_id.as_ref().map(CustomerId::as_str),
+                route.endpoint_id.as_str(),
+                conversation_id,
+                session_id,
+                m.direction.as_str(),
+                route.other_address,
+                m.sender,
+                m.body,
+                unread,
+                m.status.as_str(),
+                at,
+                m.segments.count,
+                m.segments.encoding.as_str(),
+                m.carrier_ref
+            ])
+        })
+        .map_err(internal)?;
+    if inserted == 0 {
+        return Ok(None);
+    }
+    Ok(Some(Message {
         id: m.id.clone(),
         account_id: route.account_id.clone(),
         customer_id: route.customer_id.clone(),
@@ -174,186 +329,30 @@ pub fn insert_message(c: &Connection, route: &Route, m: &MessageRow<'_>) -> Stor
         text: m.body.to_owned(),
         is_unread: unread,
         status: m.status,
-    })
+    }))
 }
 
-fn endpoint_route(
-    c: &Connection,
-    scope: &AccountScope,
-    endpoint: &EndpointId,
-    to: &str,
-) -> StoreResult<Route> {
-    let (mut conds, mut args) = (
-        vec!["id = ?".to_owned()],
-        vec![Value::from(endpoint.as_str().to_owned())],
-    );
-    scope_filter(scope, "account_id", &mut conds, &mut args);
-    let sql = format!(
-        "select account_id, customer_id, display_name, kind, sms_enabled from endpoints {}",
-        where_clause(&conds)
-    );
-    let found = c
-        .prepare_cached(&sql)
-        .and_then(|mut s| {
-            s.query_row(params_from_iter(args), |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, Option<String>>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, bool>(4)?,
-                ))
-            })
-            .optional()
-        })
-        .map_err(internal)?;
-    let Some((account, customer, name, kind, sms)) = found else {
-        return Err(StoreError::NotFound(format!(
-            "Endpoint '{endpoint}' not found"
-        )));
-    };
-    if kind != "PhoneNumber" {
-        return Err(StoreError::Invalid(
-            "EndpointId",
-            format!("Endpoint '{endpoint}' cannot send SMS"),
-        ));
-    }
-    if !sms {
-        return Err(StoreError::Refused(
-            "SmsDisabled",
-            format!("SMS is disabled on endpoint '{endpoint}'"),
-        ));
-    }
-    Ok(Route {
-        account_id: AccountId::from_string(account),
-        customer_id: customer.map(CustomerId::from_string),
-        endpoint_id: endpoint.clone(),
-        endpoint_name: name,
-        other_address: to.to_owned(),
-    })
-}
-
-fn session_route(c: &Connection, scope: &AccountScope, session: &SessionId) -> StoreResult<Route> {
-    let (mut conds, mut args) = (
-        vec!["s.id = ?".to_owned()],
-        vec![Value::from(session.as_str().to_owned())],
-    );
-    scope_filter(scope, "s.account_id", &mut conds, &mut args);
-    let sql = format!(
-        "select s.account_id, s.customer_id, s.endpoint_id, e.display_name, c.other_address, s.ended_at
-         from sessions s join conversations c on c.id = s.conversation_id join endpoints e on e.id = s.endpoint_id {}",
-        where_clause(&conds)
-    );
-    let found = c
-        .prepare_cached(&sql)
-        .and_then(|mut s| {
-            s.query_row(params_from_iter(args), |r| {
-                Ok((
-                    Route {
-                        account_id: AccountId::from_string(r.get::<_, String>(0)?),
-                        customer_id: r.get::<_, Option<String>>(1)?.map(CustomerId::from_string),
-                        endpoint_id: EndpointId::from_string(r.get::<_, String>(2)?),
-                        endpoint_name: r.get(3)?,
-                        other_address: r.get(4)?,
-                    },
-                    r.get::<_, Option<i64>>(5)?,
-                ))
-            })
-            .optional()
-        })
-        .map_err(internal)?;
-    match found {
-        None => Err(StoreError::NotFound(format!(
-            "Session '{session}' not found"
-        ))),
-        Some((_, Some(_))) => Err(StoreError::Refused(
-            "SessionEnded",
-            format!(
-                "Session '{session}' has ended; send to the endpoint and address to start a new one"
-            ),
-        )),
-        Some((route, None)) => Ok(route),
-    }
-}
-
-/// Columns read by `message_from_row`, for a `messages m join endpoints e`.
-const MESSAGE_COLUMNS: &str = "m.id, m.account_id, m.customer_id, m.endpoint_id, e.display_name, m.conversation_id,
-     m.session_id, m.created_at, m.direction, m.other_address, m.sender, m.body, m.is_unread, m.status";
-
-pub fn message_by_id(c: &Connection, id: &MessageId) -> StoreResult<Message> {
-    c.prepare_cached(&format!(
-        "select {MESSAGE_COLUMNS} from messages m join endpoints e on e.id = m.endpoint_id where m.id = ?1"
-    ))
-    .and_then(|mut s| s.query_row([id.as_str()], |r| message_from_row(r, 0)))
-    .map_err(internal)
-}
-
-fn message_from_row(r: &Row<'_>, at: usize) -> rusqlite::Result<Message> {
-    let text = |i: usize| r.get::<_, String>(at + i);
-    Ok(Message {
-        id: MessageId::from_string(text(0)?),
-        account_id: AccountId::from_string(text(1)?),
-        customer_id: r
-            .get::<_, Option<String>>(at + 2)?
-            .map(CustomerId::from_string),
-        endpoint_id: EndpointId::from_string(text(3)?),
-        endpoint_display_name: text(4)?,
-        conversation_id: ConversationId::from_string(text(5)?),
-        session_id: SessionId::from_string(text(6)?),
-        date: Timestamp::from_millis(r.get(at + 7)?),
-        direction: Direction::parse(&text(8)?).unwrap_or(Direction::Outgoing),
-        other_address: text(9)?,
-        sender: text(10)?,
-        text: text(11)?,
-        is_unread: r.get(at + 12)?,
-        status: DeliveryStatus::parse(&text(13)?).unwrap_or(DeliveryStatus::Queued),
-    })
-}
-
-fn message_filters(q: &MessageQuery) -> (Vec<String>, Vec<Value>) {
-    let (mut conds, mut args) = (Vec::new(), Vec::new());
-    scope_filter(&q.scope, "m.account_id", &mut conds, &mut args);
-    optional_in(
-        "m.customer_id",
-        q.customer_ids.iter().map(|i| i.as_str()),
-        &mut conds,
-        &mut args,
-    );
-    optional_in(
-        "m.endpoint_id",
-        q.endpoint_ids.iter().map(|i| i.as_str()),
-        &mut conds,
-        &mut args,
-    );
-    optional_in(
-        "m.conversation_id",
-        q.conversation_ids.iter().map(|i| i.as_str()),
-        &mut conds,
-        &mut args,
-    );
-    optional_in(
-        "m.id",
-        q.specific_ids.iter().map(|i| i.as_str()),
-        &mut conds,
-        &mut args,
-    );
+fn list(c: &Connection, q: &MessageQuery) -> StoreResult<MessagePage> {
+    let mut f = Filter::default();
+    f.scope(&q.scope, "m.account_id")
+        .any_of("m.customer_id", q.customer_ids.iter().map(|i| i.as_str()))
+        .any_of("m.endpoint_id", q.endpoint_ids.iter().map(|i| i.as_str()))
+        .any_of(
+            "m.conversation_id",
+            q.conversation_ids.iter().map(|i| i.as_str()),
+        )
+        .any_of("m.id", q.specific_ids.iter().map(|i| i.as_str()));
     if let Some(after) = q.after {
-        conds.push("m.created_at > ?".to_owned());
-        args.push(Value::Integer(after.millis()));
+        f.with("m.created_at > ?", after.millis());
     }
-    (conds, args)
-}
-
-pub fn list(c: &Connection, q: &MessageQuery) -> StoreResult<MessagePage> {
-    let (conds, mut args) = message_filters(q);
-    let filter = where_clause(&conds);
+    let filter = f.clause();
     let total = if q.with_total {
         let sql = format!("select count(*) from messages m {filter}");
         let n: i64 = c
             .prepare_cached(&sql)
-            .and_then(|mut s| s.query_row(params_from_iter(args.iter()), |r| r.get(0)))
+            .and_then(|mut s| s.query_row(params_from_iter(&f.args), |r| r.get(0)))
             .map_err(internal)?;
-        Some(u64::try_from(n).unwrap_or(0))
+        Some(count(n))
     } else {
         None
     };
@@ -362,15 +361,17 @@ pub fn list(c: &Connection, q: &MessageQuery) -> StoreResult<MessagePage> {
         MessageSort::Date => format!("m.created_at {dir}, m.id {dir}"),
         MessageSort::Id => format!("m.id {dir}"),
     };
-    args.push(Value::Integer(i64::try_from(q.limit).unwrap_or(i64::MAX)));
-    args.push(Value::Integer(i64::try_from(q.offset).unwrap_or(i64::MAX)));
+    let mut args = f.args.clone();
+    args.push(Value::Integer(bound(q.limit)));
+    args.push(Value::Integer(bound(q.offset)));
     let sql = format!(
-        "select {MESSAGE_COLUMNS} from messages m join endpoints e on e.id = m.endpoint_id {filter} order by {order} limit ? offset ?"
+        "select {MESSAGE_COLUMNS} from messages m join endpoints e on e.id = m.endpoint_id {filter}
+         order by {order} limit ? offset ?"
     );
     let items = c
         .prepare_cached(&sql)
         .and_then(|mut s| {
-            s.query_map(params_from_iter(args), |r| message_from_row(r, 0))?
+            s.query_map(params_from_iter(args), |r| message(r, 0))?
                 .collect::<Result<Vec<_>, _>>()
         })
         .map_err(internal)?;
@@ -381,34 +382,14 @@ pub fn list(c: &Connection, q: &MessageQuery) -> StoreResult<MessagePage> {
 const UNREAD: &str =
     "(select count(*) from messages u where u.conversation_id = c.id and u.is_unread = 1)";
 
-pub fn conversations(c: &Connection, q: &ConversationQuery) -> StoreResult<Vec<Conversation>> {
-    let (mut conds, mut args) = (Vec::new(), Vec::new());
-    scope_filter(&q.scope, "c.account_id", &mut conds, &mut args);
-    optional_in(
-        "c.customer_id",
-        q.customer_ids.iter().map(|i| i.as_str()),
-        &mut conds,
-        &mut args,
-    );
-    optional_in(
-        "c.endpoint_id",
-        q.endpoint_ids.iter().map(|i| i.as_str()),
-        &mut conds,
-        &mut args,
-    );
-    if let Some(after) = q.after {
-        conds.push("c.last_message_at > ?".to_owned());
-        args.push(Value::Integer(after.millis()));
-    }
-    if q.unread_only {
-        conds.push(format!("{UNREAD} > 0"));
-    }
-    args.push(Value::Integer(i64::try_from(q.limit).unwrap_or(i64::MAX)));
+fn conversations(c: &Connection, f: &Filter, limit: u64) -> StoreResult<Vec<Conversation>> {
+    let mut args = f.args.clone();
+    args.push(Value::Integer(bound(limit)));
     let sql = format!(
         "select c.id, c.endpoint_id, c.other_address, {UNREAD}, {MESSAGE_COLUMNS}
          from conversations c join messages m on m.id = c.last_message_id join endpoints e on e.id = m.endpoint_id
          {} order by c.last_message_at desc, c.id desc limit ?",
-        where_clause(&conds)
+        f.clause()
     );
     c.prepare_cached(&sql)
         .and_then(|mut s| {
@@ -417,8 +398,8 @@ pub fn conversations(c: &Connection, q: &ConversationQuery) -> StoreResult<Vec<C
                     id: ConversationId::from_string(r.get::<_, String>(0)?),
                     endpoint_id: EndpointId::from_string(r.get::<_, String>(1)?),
                     other_address: r.get(2)?,
-                    unread_count: r.get::<_, i64>(3)?.max(0) as u64,
-                    most_recent: message_from_row(r, 4)?,
+                    unread_count: count(r.get(3)?),
+                    most_recent: message(r, 4)?,
                 })
             })?
             .collect()

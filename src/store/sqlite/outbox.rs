@@ -1,328 +1,392 @@
-//! The outbox: outgoing messages waiting to be handed to the carrier. A claim takes a lease
-//! (owner + expiry); only the lease holder records an attempt or reschedules. An attempt is
-//! recorded (durably) before the carrier is called, so a crash mid-call leaves a row in phase
-//! `sending`, which the next claimer reconciles instead of sending blindly.
+//! The outbox, delivery records, early carrier callbacks and idempotency upkeep. A row is
+//! leased by owner + expiry; the conditional writes below apply only while the lease named is
+//! the one on the row, and say whether they did.
 
-use super::super::delivery::{Lease, OutboxItem, OutboxPhase, OutboxStats, Outcome};
-use super::super::{StoreError, StoreResult};
-use super::sql::internal;
-use crate::domain::{AccountId, DeliveryStatus, MessageId, Timestamp};
-use rusqlite::{Connection, OptionalExtension, params};
+use super::super::StoreResult;
+use super::super::backend::{CallbackTarget, DeliveryTx, DueRow, ErrorNote, StatusMove};
+use super::rows::direction;
+use super::sql::{Filter, count, internal, parse, status, status_list, timestamp};
+use crate::domain::{
+    AccountId, AccountScope, CarrierStatus, DeliveryRecord, DeliveryStatus, Encoding, Lease,
+    MessageId, OutboxPhase, OutboxStats, Timestamp,
+};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
-/// A node that restarts takes back its own leases at once instead of waiting them out.
-pub fn reclaim(c: &Connection, owner: &str) -> StoreResult<u64> {
-    c.execute(
-        "update outbox set lease_until = 0, lease_owner = null where lease_owner = ?1",
-        [owner],
-    )
-    .map(|n| n as u64)
-    .map_err(internal)
-}
+impl DeliveryTx for Connection {
+    async fn release_leases(&mut self, owner: &str) -> StoreResult<u64> {
+        self.prepare_cached(
+            "update outbox set lease_until = 0, lease_owner = null where lease_owner = ?1",
+        )
+        .and_then(|mut s| s.execute([owner]))
+        .map(|n| n as u64)
+        .map_err(internal)
+    }
 
-pub fn claim(
-    c: &Connection,
-    owner: &str,
-    now: Timestamp,
-    lease_ms: i64,
-    limit: u32,
-) -> StoreResult<Vec<OutboxItem>> {
-    let until = now.plus_millis(lease_ms);
-    let claimed: Vec<(String, String, Option<i64>)> = c
-        .prepare_cached(
-            "update outbox set lease_until = ?1, lease_owner = ?2
-             where message_id in (
-               select message_id from outbox where due_at <= ?3 and lease_until <= ?3
-               order by due_at, message_id limit ?4)
-             returning message_id, phase, last_attempt_at",
+    async fn due_rows(&mut self, now: Timestamp, limit: u32) -> StoreResult<Vec<DueRow>> {
+        self.prepare_cached(
+            "select o.message_id, m.account_id, e.phone_number, m.other_address, m.body,
+                    m.segments, m.created_at, m.attempts, o.phase, o.last_attempt_at, e.mps,
+                    a.twilio_account_sid, a.twilio_auth_token
+             from outbox o join messages m on m.id = o.message_id
+               join endpoints e on e.id = m.endpoint_id join accounts a on a.id = m.account_id
+             where o.due_at <= ?1 and o.lease_until <= ?1
+             order by o.due_at, o.message_id limit ?2",
         )
         .and_then(|mut s| {
-            s.query_map(params![until.millis(), owner, now.millis(), limit], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })?
-            .collect()
-        })
-        .map_err(internal)?;
-    let mut details = c
-        .prepare_cached(
-            "select m.account_id, e.phone_number, m.other_address, m.body, m.segments, m.created_at,
-                    m.attempts, e.mps, a.twilio_account_sid, a.twilio_auth_token
-             from messages m join endpoints e on e.id = m.endpoint_id join accounts a on a.id = m.account_id
-             where m.id = ?1",
-        )
-        .map_err(internal)?;
-    let lease = Lease {
-        owner: owner.to_owned(),
-        until,
-    };
-    let mut items = Vec::with_capacity(claimed.len());
-    for (id, phase, last_attempt) in claimed {
-        let item = details
-            .query_row([&id], |r| {
+            s.query_map(params![now.millis(), limit], |r| {
                 let twilio = match (
-                    r.get::<_, Option<String>>(8)?,
-                    r.get::<_, Option<String>>(9)?,
+                    r.get::<_, Option<String>>(11)?,
+                    r.get::<_, Option<String>>(12)?,
                 ) {
                     (Some(sid), Some(token)) => Some((sid, token)),
                     _ => None,
                 };
-                Ok(OutboxItem {
-                    message_id: MessageId::from_string(id.clone()),
-                    account_id: AccountId::from_string(r.get::<_, String>(0)?),
-                    from: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
-                    to: r.get(2)?,
-                    body: r.get(3)?,
-                    segments: r.get(4)?,
-                    created: Timestamp::from_millis(r.get(5)?),
-                    attempts: r.get(6)?,
-                    phase: OutboxPhase::parse(&phase),
-                    last_attempt: last_attempt.map(Timestamp::from_millis),
-                    mps: r.get(7)?,
+                Ok(DueRow {
+                    message_id: MessageId::from_string(r.get::<_, String>(0)?),
+                    account_id: AccountId::from_string(r.get::<_, String>(1)?),
+                    from: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+                    to: r.get(3)?,
+                    body: r.get(4)?,
+                    segments: r.get(5)?,
+                    created: Timestamp::from_millis(r.get(6)?),
+                    attempts: r.get(7)?,
+                    phase: parse(8, "outbox phase", r.get(8)?, OutboxPhase::parse)?,
+                    last_attempt: timestamp(r.get(9)?),
+                    mps: r.get(10)?,
                     twilio,
-                    lease: lease.clone(),
                 })
-            })
-            .map_err(internal)?;
-        items.push(item);
+            })?
+            .collect()
+        })
+        .map_err(internal)
     }
-    Ok(items)
-}
 
-/// Records an attempt before the carrier is called and renews the lease; `None` when the
-/// lease is no longer the caller's (someone else now owns the row: do not send).
-pub fn record_attempt(
-    c: &Connection,
-    id: &MessageId,
-    lease: &Lease,
-    now: Timestamp,
-    lease_ms: i64,
-) -> StoreResult<Option<Lease>> {
-    let renewed = Lease {
-        owner: lease.owner.clone(),
-        until: now.plus_millis(lease_ms),
-    };
-    let changed = c
-        .prepare_cached(
+    async fn lease_row(
+        &mut self,
+        id: &MessageId,
+        lease: &Lease,
+        now: Timestamp,
+        attempt_at: Option<Timestamp>,
+    ) -> StoreResult<bool> {
+        let (id, until, owner, now) = (
+            id.as_str(),
+            lease.until.millis(),
+            &lease.owner,
+            now.millis(),
+        );
+        let changed = match attempt_at {
+            None => self
+                .prepare_cached(
+                    "update outbox set lease_until = ?2, lease_owner = ?3
+                     where message_id = ?1 and lease_until <= ?4",
+                )
+                .and_then(|mut s| s.execute(params![id, until, owner, now])),
+            Some(at) => self
+                .prepare_cached(
+                    "update outbox set lease_until = ?2, lease_owner = ?3, phase = 'sending',
+                       last_attempt_at = ?5
+                     where message_id = ?1 and lease_until <= ?4",
+                )
+                .and_then(|mut s| s.execute(params![id, until, owner, now, at.millis()])),
+        };
+        changed.map(|n| n > 0).map_err(internal)
+    }
+
+    async fn defer_row(
+        &mut self,
+        id: &MessageId,
+        due: Timestamp,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        self.prepare_cached(
+            "update outbox set due_at = ?2 where message_id = ?1 and lease_until <= ?3",
+        )
+        .and_then(|mut s| s.execute(params![id.as_str(), due.millis(), now.millis()]))
+        .map(|n| n > 0)
+        .map_err(internal)
+    }
+
+    async fn attempt_row(
+        &mut self,
+        id: &MessageId,
+        held: &Lease,
+        at: Timestamp,
+        until: Timestamp,
+    ) -> StoreResult<bool> {
+        self.prepare_cached(
             "update outbox set phase = 'sending', last_attempt_at = ?4, lease_until = ?5
              where message_id = ?1 and lease_owner = ?2 and lease_until = ?3",
         )
         .and_then(|mut s| {
             s.execute(params![
                 id.as_str(),
-                lease.owner,
-                lease.until.millis(),
-                now.millis(),
-                renewed.until.millis()
+                held.owner,
+                held.until.millis(),
+                at.millis(),
+                until.millis()
             ])
         })
-        .map_err(internal)?;
-    if changed == 0 {
-        return Ok(None);
+        .map(|n| n > 0)
+        .map_err(internal)
     }
-    c.prepare_cached(&format!(
-        "update messages set attempts = attempts + 1, updated_at = ?2,
-           status = case when {} <= 1 then 'Sending' else status end
-         where id = ?1",
-        DeliveryStatus::sql_rank("status")
-    ))
-    .and_then(|mut s| s.execute(params![id.as_str(), now.millis()]))
-    .map_err(internal)?;
-    Ok(Some(renewed))
-}
 
-/// Records what became of a claimed row. Accepted is recorded whoever holds the lease (the
-/// carrier has the message, whatever else happened); everything else only by the holder.
-pub fn record_outcome(
-    c: &Connection,
-    id: &MessageId,
-    lease: &Lease,
-    outcome: &Outcome,
-    now: Timestamp,
-) -> StoreResult<()> {
-    if let Outcome::Accepted { sid, delivered } = outcome {
-        return accept(c, id, sid, *delivered, now);
+    async fn note_attempt(
+        &mut self,
+        id: &MessageId,
+        at: Timestamp,
+        from: &[DeliveryStatus],
+    ) -> StoreResult<()> {
+        let sql = format!(
+            "update messages set attempts = attempts + 1, updated_at = ?2,
+               status = case when status in {} then 'Sending' else status end
+             where id = ?1",
+            status_list(from)
+        );
+        self.prepare_cached(&sql)
+            .and_then(|mut s| s.execute(params![id.as_str(), at.millis()]))
+            .map(drop)
+            .map_err(internal)
     }
-    let held = c
-        .prepare_cached(
-            "select 1 from outbox where message_id = ?1 and lease_owner = ?2 and lease_until = ?3",
+
+    async fn reschedule_row(
+        &mut self,
+        id: &MessageId,
+        held: &Lease,
+        phase: Option<OutboxPhase>,
+        due: Timestamp,
+    ) -> StoreResult<bool> {
+        self.prepare_cached(
+            "update outbox set due_at = ?4, lease_until = 0, lease_owner = null,
+               phase = coalesce(?5, phase)
+             where message_id = ?1 and lease_owner = ?2 and lease_until = ?3",
         )
-        .and_then(|mut s| {
-            s.query_row(
-                params![id.as_str(), lease.owner, lease.until.millis()],
-                |_| Ok(()),
-            )
-            .optional()
-        })
-        .map_err(internal)?;
-    if held.is_none() {
-        return Ok(());
-    }
-    match outcome {
-        Outcome::Accepted { .. } => Ok(()),
-        Outcome::Refused { error } => finish(c, id, DeliveryStatus::Failed, error, now),
-        Outcome::Expired { error } => finish(c, id, DeliveryStatus::Expired, error, now),
-        Outcome::Retry { error, due } => {
-            reschedule(c, id, Some("queued"), *due)?;
-            note(c, id, DeliveryStatus::Sending, Some(error), now)
-        }
-        Outcome::Ambiguous { error, due } => {
-            reschedule(c, id, Some("unknown"), *due)?;
-            note(c, id, DeliveryStatus::Unknown, Some(error), now)
-        }
-        Outcome::Defer { due } => reschedule(c, id, None, *due),
-        Outcome::Abandon { error } => {
-            note(c, id, DeliveryStatus::Unknown, Some(error), now)?;
-            dequeue(c, id)
-        }
-    }
-}
-
-fn reschedule(
-    c: &Connection,
-    id: &MessageId,
-    phase: Option<&str>,
-    due: Timestamp,
-) -> StoreResult<()> {
-    c.prepare_cached(
-        "update outbox set due_at = ?2, lease_until = 0, lease_owner = null,
-           phase = coalesce(?3, phase)
-         where message_id = ?1",
-    )
-    .and_then(|mut s| s.execute(params![id.as_str(), due.millis(), phase]))
-    .map(drop)
-    .map_err(internal)
-}
-
-/// Notes why the last attempt did not settle the message, and moves it to `status` if that is
-/// forward (or a lateral Sending/Unknown move).
-fn note(
-    c: &Connection,
-    id: &MessageId,
-    status: DeliveryStatus,
-    error: Option<&str>,
-    now: Timestamp,
-) -> StoreResult<()> {
-    c.prepare_cached(&format!(
-        "update messages set last_error = coalesce(?2, last_error), updated_at = ?3
-         where id = ?1 and {} < 3",
-        DeliveryStatus::sql_rank("status")
-    ))
-    .and_then(|mut s| s.execute(params![id.as_str(), error, now.millis()]))
-    .map_err(internal)?;
-    c.prepare_cached(&forward_update("last_error = last_error"))
-        .and_then(|mut s| s.execute(params![id.as_str(), status.as_str(), now.millis()]))
-        .map(drop)
-        .map_err(internal)
-}
-
-/// `update messages set status = ?2, updated_at = ?3, <extra> where id = ?1 and` the move is
-/// allowed by `DeliveryStatus::may_become`.
-pub fn forward_update(extra: &str) -> String {
-    let old = DeliveryStatus::sql_rank("status");
-    let new = DeliveryStatus::sql_rank("?2");
-    format!(
-        "update messages set status = ?2, updated_at = ?3, {extra}
-         where id = ?1 and ({new} > {old} or ({old} = 1 and {new} = 1 and status <> ?2))"
-    )
-}
-
-fn finish(
-    c: &Connection,
-    id: &MessageId,
-    status: DeliveryStatus,
-    error: &str,
-    now: Timestamp,
-) -> StoreResult<()> {
-    c.prepare_cached(&forward_update("last_error = ?4, finished_at = ?3"))
-        .and_then(|mut s| s.execute(params![id.as_str(), status.as_str(), now.millis(), error]))
-        .map_err(internal)?;
-    dequeue(c, id)
-}
-
-fn dequeue(c: &Connection, id: &MessageId) -> StoreResult<()> {
-    c.prepare_cached("delete from outbox where message_id = ?1")
-        .and_then(|mut s| s.execute([id.as_str()]))
-        .map(drop)
-        .map_err(internal)
-}
-
-/// The carrier has the message: record its sid (once), leave the outbox, become Sent (or
-/// Delivered), then apply any status callback that arrived before the sid was known.
-pub fn accept(
-    c: &Connection,
-    id: &MessageId,
-    sid: &str,
-    delivered: bool,
-    now: Timestamp,
-) -> StoreResult<()> {
-    let taken = c
-        .prepare_cached("select id from messages where carrier_ref = ?1")
-        .and_then(|mut s| s.query_row([sid], |r| r.get::<_, String>(0)).optional())
-        .map_err(internal)?;
-    if taken.as_deref().is_some_and(|other| other != id.as_str()) {
-        return Err(StoreError::Conflict(format!(
-            "carrier sid {sid} already belongs to another message"
-        )));
-    }
-    c.prepare_cached(
-        "update messages set carrier_ref = coalesce(carrier_ref, ?2), sent_at = coalesce(sent_at, ?3)
-         where id = ?1",
-    )
-    .and_then(|mut s| s.execute(params![id.as_str(), sid, now.millis()]))
-    .map_err(internal)?;
-    c.prepare_cached(&forward_update("last_error = null"))
         .and_then(|mut s| {
             s.execute(params![
                 id.as_str(),
-                DeliveryStatus::Sent.as_str(),
-                now.millis()
+                held.owner,
+                held.until.millis(),
+                due.millis(),
+                phase.map(OutboxPhase::as_str)
             ])
         })
-        .map_err(internal)?;
-    if delivered {
-        c.prepare_cached(&forward_update("finished_at = ?3"))
-            .and_then(|mut s| {
-                s.execute(params![
-                    id.as_str(),
-                    DeliveryStatus::Delivered.as_str(),
-                    now.millis()
-                ])
-            })
-            .map_err(internal)?;
+        .map(|n| n > 0)
+        .map_err(internal)
     }
-    dequeue(c, id)?;
-    super::callbacks::apply_pending(c, id, sid, now)
-}
 
-pub fn stats(c: &Connection) -> StoreResult<OutboxStats> {
-    c.query_row(
-        "select count(*), (select m.created_at from outbox o join messages m on m.id = o.message_id
-                           order by o.rowid limit 1) from outbox",
-        [],
-        |r| {
-            Ok(OutboxStats {
-                depth: r.get::<_, i64>(0)?.max(0) as u64,
-                oldest_created: r.get::<_, Option<i64>>(1)?.map(Timestamp::from_millis),
+    async fn dequeue(&mut self, id: &MessageId, held: Option<&Lease>) -> StoreResult<bool> {
+        let changed = match held {
+            None => self
+                .prepare_cached("delete from outbox where message_id = ?1")
+                .and_then(|mut s| s.execute([id.as_str()])),
+            Some(lease) => self
+                .prepare_cached(
+                    "delete from outbox
+                     where message_id = ?1 and lease_owner = ?2 and lease_until = ?3",
+                )
+                .and_then(|mut s| {
+                    s.execute(params![id.as_str(), lease.owner, lease.until.millis()])
+                }),
+        };
+        changed.map(|n| n > 0).map_err(internal)
+    }
+
+    async fn move_status(&mut self, id: &MessageId, change: &StatusMove<'_>) -> StoreResult<bool> {
+        let mut args: Vec<Value> = vec![
+            id.as_str().to_owned().into(),
+            change.to.as_str().to_owned().into(),
+            change.at.millis().into(),
+        ];
+        let error = match change.error {
+            ErrorNote::Keep => "",
+            ErrorNote::Clear => ", last_error = null",
+            ErrorNote::Set(note) => {
+                args.push(note.map(str::to_owned).into());
+                ", last_error = coalesce(?4, last_error)"
+            }
+        };
+        let finished = if change.finished {
+            ", finished_at = ?3"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "update messages set status = ?2, updated_at = ?3{error}{finished}
+             where id = ?1 and status in {}",
+            status_list(change.from)
+        );
+        self.prepare_cached(&sql)
+            .and_then(|mut s| s.execute(params_from_iter(args)))
+            .map(|n| n > 0)
+            .map_err(internal)
+    }
+
+    async fn note_error(
+        &mut self,
+        id: &MessageId,
+        error: &str,
+        at: Timestamp,
+        only_from: &[DeliveryStatus],
+    ) -> StoreResult<()> {
+        let sql = format!(
+            "update messages set last_error = ?2, updated_at = ?3 where id = ?1 and status in {}",
+            status_list(only_from)
+        );
+        self.prepare_cached(&sql)
+            .and_then(|mut s| s.execute(params![id.as_str(), error, at.millis()]))
+            .map(drop)
+            .map_err(internal)
+    }
+
+    async fn set_carrier_sid(
+        &mut self,
+        id: &MessageId,
+        sid: &str,
+        at: Timestamp,
+    ) -> StoreResult<()> {
+        self.prepare_cached(
+            "update messages set carrier_ref = coalesce(carrier_ref, ?2),
+               sent_at = coalesce(sent_at, ?3)
+             where id = ?1",
+        )
+        .and_then(|mut s| s.execute(params![id.as_str(), sid, at.millis()]))
+        .map(drop)
+        .map_err(internal)
+    }
+
+    async fn callback_target(&mut self, id: &MessageId) -> StoreResult<Option<CallbackTarget>> {
+        self.prepare_cached(
+            "select a.twilio_account_sid, m.carrier_ref, m.direction
+             from messages m join accounts a on a.id = m.account_id where m.id = ?1",
+        )
+        .and_then(|mut s| {
+            s.query_row([id.as_str()], |r| {
+                Ok(CallbackTarget {
+                    account_carrier_sid: r.get(0)?,
+                    carrier_sid: r.get(1)?,
+                    direction: direction(2, r.get(2)?)?,
+                })
             })
-        },
-    )
-    .map_err(internal)
-}
-
-/// Which of `sids` already belong to a message (reconciliation must not take another's).
-pub fn sids_in_use(c: &Connection, sids: &[String]) -> StoreResult<Vec<String>> {
-    let mut stmt = c
-        .prepare_cached("select 1 from messages where carrier_ref = ?1")
-        .map_err(internal)?;
-    let mut used = Vec::new();
-    for sid in sids {
-        if stmt
-            .query_row([sid], |_| Ok(()))
             .optional()
-            .map_err(internal)?
-            .is_some()
-        {
-            used.push(sid.clone());
-        }
+        })
+        .map_err(internal)
     }
-    Ok(used)
+
+    async fn pending_events(
+        &mut self,
+        sid: &str,
+    ) -> StoreResult<Vec<(DeliveryStatus, Option<String>)>> {
+        self.prepare_cached("select status, error from carrier_events where sid = ?1")
+            .and_then(|mut s| {
+                s.query_map([sid], |r| Ok((status(0, r.get(0)?)?, r.get(1)?)))?
+                    .collect()
+            })
+            .map_err(internal)
+    }
+
+    async fn keep_event(&mut self, event: &CarrierStatus) -> StoreResult<()> {
+        self.prepare_cached(
+            "insert into carrier_events (sid, status, error, received_at) values (?1, ?2, ?3, ?4)
+             on conflict do nothing",
+        )
+        .and_then(|mut s| {
+            s.execute(params![
+                event.sid,
+                event.status.as_str(),
+                event.error,
+                event.at.millis()
+            ])
+        })
+        .map(drop)
+        .map_err(internal)
+    }
+
+    async fn drop_events(&mut self, sid: &str) -> StoreResult<()> {
+        self.prepare_cached("delete from carrier_events where sid = ?1")
+            .and_then(|mut s| s.execute([sid]))
+            .map(drop)
+            .map_err(internal)
+    }
+
+    async fn sids_in_use(&mut self, sids: &[String]) -> StoreResult<Vec<String>> {
+        let mut used = Vec::new();
+        for sid in sids {
+            if super::messages::by_carrier_sid(self, sid)?.is_some() {
+                used.push(sid.clone());
+            }
+        }
+        Ok(used)
+    }
+
+    async fn delivery_record(
+        &mut self,
+        scope: &AccountScope,
+        id: &MessageId,
+    ) -> StoreResult<Option<DeliveryRecord>> {
+        let mut f = Filter::default();
+        f.with("id = ?", id.as_str().to_owned())
+            .when("direction = 'Outgoing'")
+            .scope(scope, "account_id");
+        let sql = format!(
+            "select status, segments, encoding, carrier_ref, attempts, last_error, created_at,
+                    updated_at, sent_at, finished_at
+             from messages {}",
+            f.clause()
+        );
+        self.prepare_cached(&sql)
+            .and_then(|mut s| {
+                s.query_row(params_from_iter(&f.args), |r| {
+                    Ok(DeliveryRecord {
+                        message_id: id.clone(),
+                        status: status(0, r.get(0)?)?,
+                        segments: r.get(1)?,
+                        encoding: parse(2, "encoding", r.get(2)?, Encoding::parse)?,
+                        carrier_sid: r.get(3)?,
+                        attempts: r.get(4)?,
+                        last_error: r.get(5)?,
+                        created: Timestamp::from_millis(r.get(6)?),
+                        updated: Timestamp::from_millis(r.get(7)?),
+                        sent: timestamp(r.get(8)?),
+                        finished: timestamp(r.get(9)?),
+                    })
+                })
+                .optional()
+            })
+            .map_err(internal)
+    }
+
+    async fn outbox_stats(&mut self) -> StoreResult<OutboxStats> {
+        self.query_row(
+            "select count(*), (select m.created_at from outbox o
+                                 join messages m on m.id = o.message_id
+                               order by o.rowid limit 1)
+             from outbox",
+            [],
+            |r| {
+                Ok(OutboxStats {
+                    depth: count(r.get(0)?),
+                    oldest_created: timestamp(r.get(1)?),
+                })
+            },
+        )
+        .map_err(internal)
+    }
+
+    async fn purge_idempotency(&mut self, before: Timestamp) -> StoreResult<u64> {
+        self.execute(
+            "delete from idempotency_keys where created_at <= ?1",
+            [before.millis()],
+        )
+        .map(|n| n as u64)
+        .map_err(internal)
+    }
+
+    async fn purge_events(&mut self, before: Timestamp) -> StoreResult<u64> {
+        self.execute(
+            "delete from carrier_events where received_at <= ?1",
+            [before.millis()],
+        )
+        .map(|n| n as u64)
+        .map_err(internal)
+    }
 }

@@ -1,10 +1,14 @@
-//! Chat sessions: listing, reading, ending, and transcripts (oldest first).
+//! Chat sessions: listing, reading, ending, and transcript rows.
 
-use super::super::inbound::Media;
-use super::super::sessions::{Session, SessionPage, SessionQuery, TranscriptLine, TranscriptQuery};
-use super::super::{StoreError, StoreResult};
-use super::sql::{internal, optional_in, scope_filter, where_clause};
-use crate::domain::{AccountId, AccountScope, CustomerId, EndpointId, SessionId, Timestamp};
+use super::super::StoreResult;
+use super::super::backend::{SessionTx, TranscriptRow};
+use super::super::queries::SessionQuery;
+use super::rows::direction;
+use super::sql::{Filter, bound, count, internal, timestamp};
+use crate::domain::{
+    AccountId, AccountScope, CustomerId, EndpointId, Media, MessageId, Session, SessionId,
+    Timestamp,
+};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 
@@ -14,7 +18,7 @@ const SESSION_FROM: &str = "sessions s join accounts a on a.id = s.account_id
 const SESSION_COLUMNS: &str = "s.id, s.account_id, a.name, s.customer_id, cu.name, s.endpoint_id,
      e.display_name, e.phone_number, c.other_address, s.created_at, s.last_activity_at, s.ended_at";
 
-fn session_from_row(r: &Row<'_>) -> rusqlite::Result<Session> {
+fn session(r: &Row<'_>) -> rusqlite::Result<Session> {
     Ok(Session {
         id: SessionId::from_string(r.get::<_, String>(0)?),
         account_id: AccountId::from_string(r.get::<_, String>(1)?),
@@ -28,240 +32,171 @@ fn session_from_row(r: &Row<'_>) -> rusqlite::Result<Session> {
         other_address: r.get(8)?,
         created: Timestamp::from_millis(r.get(9)?),
         last_activity: Timestamp::from_millis(r.get(10)?),
-        ended: r.get::<_, Option<i64>>(11)?.map(Timestamp::from_millis),
+        ended: timestamp(r.get(11)?),
     })
 }
 
-/// Root-to-leaf customers above and including `customer` (bounded: a cycle cannot hang us).
-fn breadcrumb(c: &Connection, customer: &CustomerId) -> StoreResult<Vec<(CustomerId, String)>> {
-    let mut stmt = c
-        .prepare_cached("select name, parent_id from customers where id = ?1")
-        .map_err(internal)?;
-    let mut crumbs = Vec::new();
-    let mut next = Some(customer.clone());
-    while let Some(id) = next.take() {
-        if crumbs.len() >= 32 {
-            break;
-        }
-        let row: Option<(String, Option<String>)> = stmt
-            .query_row([id.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()
-            .map_err(internal)?;
-        if let Some((name, parent)) = row {
-            crumbs.push((id, name));
-            next = parent.map(CustomerId::from_string);
-        }
-    }
-    crumbs.reverse();
-    Ok(crumbs)
-}
-
-fn with_breadcrumbs(c: &Connection, mut sessions: Vec<Session>) -> StoreResult<Vec<Session>> {
-    for s in &mut sessions {
-        if let Some(customer) = &s.customer_id {
-            s.breadcrumb = breadcrumb(c, customer)?;
-        }
-    }
-    Ok(sessions)
-}
-
-fn filters(q: &SessionQuery) -> (Vec<String>, Vec<Value>) {
-    let (mut conds, mut args) = (Vec::new(), Vec::new());
-    scope_filter(&q.scope, "s.account_id", &mut conds, &mut args);
-    optional_in(
-        "s.account_id",
-        q.account_ids.iter().map(|i| i.as_str()),
-        &mut conds,
-        &mut args,
-    );
-    optional_in(
-        "s.customer_id",
-        q.customer_ids.iter().map(|i| i.as_str()),
-        &mut conds,
-        &mut args,
-    );
-    optional_in(
-        "s.endpoint_id",
-        q.endpoint_ids.iter().map(|i| i.as_str()),
-        &mut conds,
-        &mut args,
-    );
-    optional_in(
-        "s.id",
-        q.specific_ids.iter().map(|i| i.as_str()),
-        &mut conds,
-        &mut args,
-    );
+fn filter(q: &SessionQuery) -> Filter {
+    let mut f = Filter::default();
+    f.scope(&q.scope, "s.account_id")
+        .any_of("s.account_id", q.account_ids.iter().map(|i| i.as_str()))
+        .any_of("s.customer_id", q.customer_ids.iter().map(|i| i.as_str()))
+        .any_of("s.endpoint_id", q.endpoint_ids.iter().map(|i| i.as_str()))
+        .any_of("s.id", q.specific_ids.iter().map(|i| i.as_str()));
     if let Some(from) = &q.from_contains {
-        conds.push("instr(c.other_address, ?) > 0".to_owned());
-        args.push(Value::Text(from.clone()));
+        f.with("instr(c.other_address, ?) > 0", from.clone());
     }
     if let Some(to) = &q.to_contains {
-        conds.push("instr(coalesce(e.phone_number, ''), ?) > 0".to_owned());
-        args.push(Value::Text(to.clone()));
+        f.with("instr(coalesce(e.phone_number, ''), ?) > 0", to.clone());
     }
     if let Some(start) = q.start {
-        conds.push("s.created_at >= ?".to_owned());
-        args.push(Value::Integer(start.millis()));
+        f.with("s.created_at >= ?", start.millis());
     }
     if let Some(end) = q.end {
-        conds.push("s.created_at < ?".to_owned());
-        args.push(Value::Integer(end.millis()));
+        f.with("s.created_at < ?", end.millis());
     }
     if q.open_only {
-        conds.push("s.ended_at is null".to_owned());
+        f.when("s.ended_at is null");
     }
-    (conds, args)
+    f
 }
 
-pub fn list(c: &Connection, q: &SessionQuery) -> StoreResult<SessionPage> {
-    let (conds, mut args) = filters(q);
-    let filter = where_clause(&conds);
-    let total = if q.with_total {
-        let n: i64 = c
-            .prepare_cached(&format!("select count(*) from {SESSION_FROM} {filter}"))
-            .and_then(|mut s| s.query_row(params_from_iter(args.iter()), |r| r.get(0)))
+impl SessionTx for Connection {
+    async fn list_sessions(
+        &mut self,
+        q: &SessionQuery,
+    ) -> StoreResult<(Vec<Session>, Option<u64>)> {
+        let f = filter(q);
+        let clause = f.clause();
+        let total = if q.with_total {
+            let n: i64 = self
+                .prepare_cached(&format!("select count(*) from {SESSION_FROM} {clause}"))
+                .and_then(|mut s| s.query_row(params_from_iter(&f.args), |r| r.get(0)))
+                .map_err(internal)?;
+            Some(count(n))
+        } else {
+            None
+        };
+        let dir = if q.descending { "desc" } else { "asc" };
+        let mut args = f.args.clone();
+        args.push(Value::Integer(bound(q.limit)));
+        args.push(Value::Integer(bound(q.offset)));
+        let sql = format!(
+            "select {SESSION_COLUMNS} from {SESSION_FROM} {clause}
+             order by s.created_at {dir}, s.id {dir} limit ? offset ?"
+        );
+        let items = self
+            .prepare_cached(&sql)
+            .and_then(|mut s| {
+                s.query_map(params_from_iter(args), session)?
+                    .collect::<Result<Vec<_>, _>>()
+            })
             .map_err(internal)?;
-        Some(u64::try_from(n).unwrap_or(0))
-    } else {
-        None
-    };
-    let dir = if q.descending { "desc" } else { "asc" };
-    args.push(Value::Integer(i64::try_from(q.limit).unwrap_or(i64::MAX)));
-    args.push(Value::Integer(i64::try_from(q.offset).unwrap_or(i64::MAX)));
-    let sql = format!(
-        "select {SESSION_COLUMNS} from {SESSION_FROM} {filter}
-         order by s.created_at {dir}, s.id {dir} limit ? offset ?"
-    );
-    let items = c
-        .prepare_cached(&sql)
-        .and_then(|mut s| {
-            s.query_map(params_from_iter(args), session_from_row)?
-                .collect::<Result<Vec<_>, _>>()
-        })
-        .map_err(internal)?;
-    Ok(SessionPage {
-        items: with_breadcrumbs(c, items)?,
-        total,
-    })
-}
+        Ok((items, total))
+    }
 
-pub fn get(c: &Connection, scope: &AccountScope, id: &SessionId) -> StoreResult<Session> {
-    let (mut conds, mut args) = (
-        vec!["s.id = ?".to_owned()],
-        vec![Value::Text(id.as_str().to_owned())],
-    );
-    scope_filter(scope, "s.account_id", &mut conds, &mut args);
-    let sql = format!(
-        "select {SESSION_COLUMNS} from {SESSION_FROM} {}",
-        where_clause(&conds)
-    );
-    let found = c
-        .prepare_cached(&sql)
-        .and_then(|mut s| {
-            s.query_row(params_from_iter(args), session_from_row)
+    async fn session(
+        &mut self,
+        scope: &AccountScope,
+        id: &SessionId,
+    ) -> StoreResult<Option<Session>> {
+        let mut f = Filter::default();
+        f.with("s.id = ?", id.as_str().to_owned())
+            .scope(scope, "s.account_id");
+        let sql = format!(
+            "select {SESSION_COLUMNS} from {SESSION_FROM} {}",
+            f.clause()
+        );
+        self.prepare_cached(&sql)
+            .and_then(|mut s| s.query_row(params_from_iter(&f.args), session).optional())
+            .map_err(internal)
+    }
+
+    async fn customer_link(
+        &mut self,
+        id: &CustomerId,
+    ) -> StoreResult<Option<(String, Option<CustomerId>)>> {
+        self.prepare_cached("select name, parent_id from customers where id = ?1")
+            .and_then(|mut s| {
+                s.query_row([id.as_str()], |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get::<_, Option<String>>(1)?.map(CustomerId::from_string),
+                    ))
+                })
                 .optional()
-        })
-        .map_err(internal)?
-        .ok_or_else(|| StoreError::NotFound(format!("Session '{id}' not found")))?;
-    Ok(with_breadcrumbs(c, vec![found])?.remove(0))
-}
+            })
+            .map_err(internal)
+    }
 
-/// Ends the session (again is harmless); later messages open a new one.
-pub fn end(
-    c: &Connection,
-    scope: &AccountScope,
-    id: &SessionId,
-    now: Timestamp,
-) -> StoreResult<Session> {
-    get(c, scope, id)?;
-    c.prepare_cached("update sessions set ended_at = coalesce(ended_at, ?2) where id = ?1")
-        .and_then(|mut s| s.execute(params![id.as_str(), now.millis()]))
-        .map_err(internal)?;
-    get(c, scope, id)
-}
+    async fn end_session(&mut self, id: &SessionId, at: Timestamp) -> StoreResult<()> {
+        self.prepare_cached("update sessions set ended_at = coalesce(ended_at, ?2) where id = ?1")
+            .and_then(|mut s| s.execute(params![id.as_str(), at.millis()]))
+            .map(drop)
+            .map_err(internal)
+    }
 
-type Row6 = (String, i64, String, String, String, String);
-
-fn transcript_rows(
-    c: &Connection,
-    cond: &str,
-    args: &[&dyn rusqlite::ToSql],
-) -> StoreResult<Vec<Row6>> {
-    let sql = format!(
-        "select m.id, m.created_at, m.direction, m.other_address, m.sender, m.body from messages m
-         where {cond} order by m.created_at, m.id"
-    );
-    c.prepare_cached(&sql)
-        .and_then(|mut s| {
-            s.query_map(args, |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
+    async fn transcript_rows(
+        &mut self,
+        session: &SessionId,
+        window: Option<(Timestamp, Timestamp)>,
+    ) -> StoreResult<Vec<TranscriptRow>> {
+        let columns = "m.id, m.created_at, m.direction, m.other_address, m.sender, m.body";
+        let row = |r: &Row<'_>| {
+            Ok(TranscriptRow {
+                id: MessageId::from_string(r.get::<_, String>(0)?),
+                at: Timestamp::from_millis(r.get(1)?),
+                direction: direction(2, r.get(2)?)?,
+                other_address: r.get(3)?,
+                sender: r.get(4)?,
+                body: r.get(5)?,
+            })
+        };
+        let rows = match window {
+            Some((from, upto)) => self
+                .prepare_cached(&format!(
+                    "select {columns} from messages m
+                     where m.conversation_id = (select conversation_id from sessions where id = ?1)
+                       and (m.session_id = ?1 or (m.created_at >= ?2 and m.created_at <= ?3))
+                     order by m.created_at, m.id"
                 ))
-            })?
-            .collect::<Result<Vec<_>, _>>()
-        })
-        .map_err(internal)
-}
+                .and_then(|mut s| {
+                    s.query_map(params![session.as_str(), from.millis(), upto.millis()], row)?
+                        .collect::<Result<Vec<_>, _>>()
+                }),
+            None => self
+                .prepare_cached(&format!(
+                    "select {columns} from messages m where m.session_id = ?1
+                     order by m.created_at, m.id"
+                ))
+                .and_then(|mut s| {
+                    s.query_map([session.as_str()], row)?
+                        .collect::<Result<Vec<_>, _>>()
+                }),
+        };
+        rows.map_err(internal)
+    }
 
-/// The session's messages oldest first (with the conversation's earlier sessions when asked),
-/// marking them read when a User reads them.
-pub fn transcript(
-    c: &Connection,
-    q: &TranscriptQuery,
-    now: Timestamp,
-) -> StoreResult<Vec<TranscriptLine>> {
-    let session = get(c, &q.scope, &q.session)?;
-    let rows = if q.include_historical {
-        // The conversation's messages from the cut-off until this session ended (or now).
-        let from = q.historical_cutoff.map_or(0, |t| t.millis());
-        let upto = session.ended.unwrap_or(now).millis();
-        transcript_rows(
-            c,
-            "m.conversation_id = (select conversation_id from sessions where id = ?1)
-             and (m.session_id = ?1 or (m.created_at >= ?2 and m.created_at <= ?3))",
-            params![q.session.as_str(), from, upto],
-        )?
-    } else {
-        transcript_rows(c, "m.session_id = ?1", params![q.session.as_str()])?
-    };
-    let mut media = c
-        .prepare_cached(
+    async fn media(&mut self, message: &MessageId) -> StoreResult<Vec<Media>> {
+        self.prepare_cached(
             "select url, content_type from message_media where message_id = ?1 order by position",
         )
-        .map_err(internal)?;
-    let mut mark = c
-        .prepare_cached("update messages set is_unread = 0 where id = ?1 and is_unread = 1")
-        .map_err(internal)?;
-    let mut lines = Vec::with_capacity(rows.len());
-    for (id, at, direction, other, sender, body) in rows {
-        let attachments = media
-            .query_map([&id], |r| {
+        .and_then(|mut s| {
+            s.query_map([message.as_str()], |r| {
                 Ok(Media {
                     url: r.get(0)?,
                     content_type: r.get(1)?,
                 })
-            })
-            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
-            .map_err(internal)?;
-        if q.mark_read {
-            mark.execute([&id]).map_err(internal)?;
-        }
-        lines.push(TranscriptLine {
-            date: Timestamp::from_millis(at),
-            from: if direction == "Incoming" {
-                other
-            } else {
-                sender
-            },
-            body,
-            media: attachments,
-        });
+            })?
+            .collect()
+        })
+        .map_err(internal)
     }
-    Ok(lines)
+
+    async fn mark_read(&mut self, message: &MessageId) -> StoreResult<()> {
+        self.prepare_cached("update messages set is_unread = 0 where id = ?1 and is_unread = 1")
+            .and_then(|mut s| s.execute([message.as_str()]))
+            .map(drop)
+            .map_err(internal)
+    }
 }

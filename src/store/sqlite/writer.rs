@@ -14,7 +14,7 @@ const MAX_BATCH: usize = 1024;
 const QUEUE_DEPTH: usize = 16 * 1024;
 
 trait Pending: Send {
-    fn run(&mut self, conn: &Connection);
+    fn run(&mut self, conn: &mut Connection);
     fn finish(self: Box<Self>, committed: Result<(), String>);
 }
 
@@ -27,24 +27,18 @@ struct Job<T, F> {
 impl<T, F> Pending for Job<T, F>
 where
     T: Send,
-    F: FnOnce(&Connection) -> StoreResult<T> + Send,
+    F: FnOnce(&mut Connection) -> StoreResult<T> + Send,
 {
-    fn run(&mut self, conn: &Connection) {
+    fn run(&mut self, conn: &mut Connection) {
         let Some(work) = self.work.take() else { return };
-        let outcome = conn
-            .execute_batch("savepoint job")
-            .map_err(|e| StoreError::Internal(e.into()))
-            .and_then(|()| {
-                let r = work(conn);
-                let end = if r.is_ok() {
-                    "release job"
-                } else {
-                    "rollback to job; release job"
-                };
-                conn.execute_batch(end)
-                    .map_err(|e| StoreError::Internal(e.into()))?;
-                r
-            });
+        let outcome = statement(conn, "savepoint job").and_then(|()| {
+            let r = work(conn);
+            if r.is_err() {
+                statement(conn, "rollback to job")?;
+            }
+            statement(conn, "release job")?;
+            r
+        });
         self.outcome = Some(outcome);
     }
 
@@ -83,7 +77,7 @@ impl Writer {
     pub async fn write<T, F>(&self, work: F) -> StoreResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+        F: FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
     {
         let (reply, answer) = oneshot::channel();
         let job = Job {
@@ -109,7 +103,15 @@ impl Writer {
     }
 }
 
-fn run(conn: Connection, mut rx: mpsc::Receiver<Msg>) {
+/// A savepoint statement, prepared once per connection (cheaper than parsing it per job).
+fn statement(conn: &Connection, sql: &str) -> StoreResult<()> {
+    conn.prepare_cached(sql)
+        .and_then(|mut s| s.execute([]))
+        .map(drop)
+        .map_err(|e| StoreError::Internal(e.into()))
+}
+
+fn run(mut conn: Connection, mut rx: mpsc::Receiver<Msg>) {
     let mut batch: Vec<Box<dyn Pending>> = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = rx.blocking_recv() {
         let mut stop = None;
@@ -125,7 +127,7 @@ fn run(conn: Connection, mut rx: mpsc::Receiver<Msg>) {
             }
         }
         if !batch.is_empty() {
-            commit_batch(&conn, &mut batch);
+            commit_batch(&mut conn, &mut batch);
         }
         if let Some(done) = stop {
             rx.close();
@@ -133,7 +135,7 @@ fn run(conn: Connection, mut rx: mpsc::Receiver<Msg>) {
                 batch.push(job);
             }
             if !batch.is_empty() {
-                commit_batch(&conn, &mut batch);
+                commit_batch(&mut conn, &mut batch);
             }
             if let Err(e) = conn.execute_batch("pragma wal_checkpoint(truncate)") {
                 tracing::warn!(error = %e, "WAL checkpoint at shutdown failed");
@@ -144,7 +146,7 @@ fn run(conn: Connection, mut rx: mpsc::Receiver<Msg>) {
     }
 }
 
-fn commit_batch(conn: &Connection, batch: &mut Vec<Box<dyn Pending>>) {
+fn commit_batch(conn: &mut Connection, batch: &mut Vec<Box<dyn Pending>>) {
     let committed = conn
         .execute_batch("begin immediate")
         .map_err(|e| e.to_string())

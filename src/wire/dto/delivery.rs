@@ -1,7 +1,7 @@
 //! evo's delivery extension: GetMessageDelivery and DeliveryInfo.
 
+use crate::domain::DeliveryRecord;
 use crate::error::Error;
-use crate::store::DeliveryRecord;
 use crate::wire::fields::{Fields, FromFields};
 use crate::wire::value::{Dto, Object, ns};
 

@@ -1,7 +1,7 @@
 //! evo's opt-out management (issue #6): ListOptOuts, DeleteOptOut and their descriptions.
 
+use crate::domain::OptOut;
 use crate::error::Error;
-use crate::store::OptOut;
 use crate::wire::fields::{Fields, FromFields};
 use crate::wire::schema::{DtoDef, FieldDef, Pattern, Rules, Source, Ty};
 use crate::wire::value::{Dto, Object, ns};

@@ -3,8 +3,8 @@
 
 use super::defs;
 use super::list::ListRequest;
+use crate::domain::{Session, TranscriptLine};
 use crate::error::Error;
-use crate::store::{Session, TranscriptLine};
 use crate::wire::fields::{Fields, FromFields, Problems};
 use crate::wire::value::{Dto, Object, Value, ns};
 

@@ -1,0 +1,236 @@
+//! The outbox's rules: what a claim takes and plans, the lease-holder rule, what each outcome
+//! does to the message and the row (`Outcome::settlement`), and accepting a carrier sid.
+
+use super::super::StoreResult;
+use super::super::backend::{DeliveryTx, DueRow, ErrorNote, MessagingTx, StatusMove};
+use super::super::queries::Claim;
+use super::callbacks::{apply_pending, move_forward};
+use crate::domain::settings::MIN_MPS;
+use crate::domain::{
+    DeliveryStatus, Lease, MessageId, OutboxItem, OutboxPhase, Outcome, Plan, Refusal, Settlement,
+    Slot, Timestamp, default_mps,
+};
+
+/// A row whose pacing slot is at most this far off carries its attempt record in the claim
+/// itself: one write instead of two. Further off, the row is only leased, so a crash while it
+/// waits leaves it plainly queued (sent without asking the carrier first), not ambiguous.
+pub const SEND_WITH_CLAIM_MS: i64 = 100;
+
+enum Decision {
+    Take(Plan),
+    /// Not its turn for longer than the horizon: due again at this time, unleased.
+    Defer(Timestamp),
+}
+
+pub async fn claim<T: DeliveryTx>(tx: &mut T, c: Claim) -> StoreResult<Vec<OutboxItem>> {
+    let rows = tx.due_rows(c.now, c.limit).await?;
+    let lease = Lease {
+        owner: c.owner.clone(),
+        until: c.now.plus_millis(c.lease_ms),
+    };
+    let sending = DeliveryStatus::predecessors(DeliveryStatus::Sending);
+    let mut items = Vec::with_capacity(rows.len());
+    for row in rows {
+        let plan = match decide(&c, &row) {
+            Decision::Defer(due) => {
+                tx.defer_row(&row.message_id, due, c.now).await?;
+                continue;
+            }
+            Decision::Take(plan) => plan,
+        };
+        let attempt_at = match plan {
+            Plan::Send { at } => Some(at),
+            _ => None,
+        };
+        // Taken only if still free: another claimer may have got there first.
+        if !tx
+            .lease_row(&row.message_id, &lease, c.now, attempt_at)
+            .await?
+        {
+            continue;
+        }
+        let mut attempts = row.attempts;
+        if attempt_at.is_some() {
+            tx.note_attempt(&row.message_id, c.now, &sending).await?;
+            attempts += 1;
+        }
+        items.push(item(row, lease.clone(), plan, attempts));
+    }
+    Ok(items)
+}
+
+fn decide(c: &Claim, row: &DueRow) -> Decision {
+    if row.phase != OutboxPhase::Queued {
+        return Decision::Take(Plan::Reconcile);
+    }
+    let expires = row.created.plus_millis(c.validity_ms);
+    if c.now >= expires {
+        return Decision::Take(Plan::Expire);
+    }
+    let Some(pacer) = &c.pacer else {
+        return Decision::Take(Plan::Send { at: c.now });
+    };
+    let mps = row
+        .mps
+        .filter(|m| m.is_finite() && *m >= MIN_MPS)
+        .unwrap_or_else(|| default_mps(&row.from));
+    // A panic elsewhere must not switch pacing off: take the pacer back from a poisoned lock.
+    let slot = pacer.lock().unwrap_or_else(|p| p.into_inner()).reserve(
+        &row.from,
+        row.segments,
+        mps,
+        c.now,
+    );
+    match slot {
+        // Never parked past its expiry: it comes back in time to end Expired.
+        Slot::Defer(due) => Decision::Defer(due.min(expires)),
+        Slot::At(at) if at <= c.now.plus_millis(SEND_WITH_CLAIM_MS) => {
+            Decision::Take(Plan::Send { at })
+        }
+        Slot::At(at) => Decision::Take(Plan::SendAt { at }),
+    }
+}
+
+fn item(row: DueRow, lease: Lease, plan: Plan, attempts: u32) -> OutboxItem {
+    let last_attempt = match plan {
+        Plan::Send { at } => Some(at),
+        _ => row.last_attempt,
+    };
+    OutboxItem {
+        message_id: row.message_id,
+        account_id: row.account_id,
+        from: row.from,
+        to: row.to,
+        body: row.body,
+        segments: row.segments,
+        created: row.created,
+        attempts,
+        phase: row.phase,
+        last_attempt,
+        mps: row.mps,
+        twilio: row.twilio,
+        lease,
+        plan,
+    }
+}
+
+/// Records an attempt before the carrier is called and renews the lease; `None` when the
+/// lease is no longer the caller's (someone else now owns the row: do not send).
+pub async fn record_attempt<T: DeliveryTx>(
+    tx: &mut T,
+    id: MessageId,
+    lease: Lease,
+    now: Timestamp,
+    lease_ms: i64,
+) -> StoreResult<Option<Lease>> {
+    let renewed = Lease {
+        owner: lease.owner.clone(),
+        until: now.plus_millis(lease_ms),
+    };
+    if !tx.attempt_row(&id, &lease, now, renewed.until).await? {
+        return Ok(None);
+    }
+    let sending = DeliveryStatus::predecessors(DeliveryStatus::Sending);
+    tx.note_attempt(&id, now, &sending).await?;
+    Ok(Some(renewed))
+}
+
+/// Records what became of a claimed row, as `Outcome::settlement` says. Only the lease holder's
+/// word counts, except that the carrier having the message is recorded whoever holds it.
+pub async fn record_outcome<T: DeliveryTx + MessagingTx>(
+    tx: &mut T,
+    id: MessageId,
+    lease: Lease,
+    outcome: Outcome,
+    now: Timestamp,
+) -> StoreResult<()> {
+    match outcome.settlement() {
+        Settlement::Accept { sid, status } => accept(tx, &id, &sid, status, now).await,
+        Settlement::Finish { status, error } => {
+            if tx.dequeue(&id, Some(&lease)).await? {
+                let from = DeliveryStatus::predecessors(status);
+                let change = StatusMove {
+                    to: status,
+                    from: &from,
+                    at: now,
+                    error: ErrorNote::Set(Some(&error)),
+                    finished: true,
+                };
+                tx.move_status(&id, &change).await?;
+            }
+            Ok(())
+        }
+        Settlement::Again {
+            phase,
+            due,
+            status,
+            error,
+        } => {
+            if tx.reschedule_row(&id, &lease, Some(phase), due).await? {
+                note(tx, &id, status, &error, now).await?;
+            }
+            Ok(())
+        }
+        Settlement::Later { due } => tx.reschedule_row(&id, &lease, None, due).await.map(drop),
+        Settlement::GiveUp { status, error } => {
+            if tx.dequeue(&id, Some(&lease)).await? {
+                note(tx, &id, status, &error, now).await?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Notes why the last attempt did not settle the message (unless it is settled), and moves it
+/// to `status` if that is a move it may make.
+async fn note<T: DeliveryTx>(
+    tx: &mut T,
+    id: &MessageId,
+    status: DeliveryStatus,
+    error: &str,
+    now: Timestamp,
+) -> StoreResult<()> {
+    tx.note_error(id, error, now, &DeliveryStatus::unsettled())
+        .await?;
+    let from = DeliveryStatus::predecessors(status);
+    let change = StatusMove {
+        to: status,
+        from: &from,
+        at: now,
+        error: ErrorNote::Keep,
+        finished: false,
+    };
+    tx.move_status(id, &change).await.map(drop)
+}
+
+/// The carrier has the message: record its sid (a sid belongs to one message), move it to
+/// `status`, take it out of the outbox, then apply the callbacks that came before the sid.
+pub async fn accept<T: DeliveryTx + MessagingTx>(
+    tx: &mut T,
+    id: &MessageId,
+    sid: &str,
+    status: DeliveryStatus,
+    now: Timestamp,
+) -> StoreResult<()> {
+    if let Some(holder) = tx.message_by_carrier_sid(sid).await?
+        && &holder != id
+    {
+        return Err(Refusal::CarrierSidTaken(sid.to_owned()).into());
+    }
+    tx.set_carrier_sid(id, sid, now).await?;
+    move_forward(tx, id, status, now, ErrorNote::Clear).await?;
+    tx.dequeue(id, None).await?;
+    apply_pending(tx, id, sid, now).await
+}
+
+/// Forgets idempotency keys past their window and early callbacks no sid ever claimed.
+pub async fn purge_expired<T: DeliveryTx>(tx: &mut T, now: Timestamp) -> StoreResult<u64> {
+    use crate::domain::policy::{EARLY_CALLBACK_WINDOW_MS, IDEMPOTENCY_WINDOW_MS};
+    let keys = tx
+        .purge_idempotency(now.plus_millis(-IDEMPOTENCY_WINDOW_MS))
+        .await?;
+    let events = tx
+        .purge_events(now.plus_millis(-EARLY_CALLBACK_WINDOW_MS))
+        .await?;
+    Ok(keys + events)
+}
