@@ -25,6 +25,9 @@
 #   BENCH_THREADS        wrk threads (2)
 #   BENCH_MPS            the endpoint's --mps (10000)
 #   BENCH_CALLBACK_DELAY simulator --callback-delay in part 2 (10ms; part 1 uses the 100ms default)
+#   BENCH_E2E_CALLBACKS  0: in part 2 the simulator holds its status callbacks back and the run
+#                        ends when every message is Sent (the writer's cost of insert, claim and
+#                        outcome alone, as issue #10 measures it) (1)
 #   BENCH_WAIT           longest wait in seconds for each drain (50)
 #   BENCH_BACKLOG_CALLBACKS  0: in part 1 the simulator sends no status callbacks while the
 #                        backlog drains (--callback-delay 1h), to time the hand-off alone (1)
@@ -41,6 +44,12 @@ CONNECTIONS="${BENCH_CONNECTIONS:-64}"
 THREADS="${BENCH_THREADS:-2}"
 MPS="${BENCH_MPS:-10000}"
 CALLBACK_DELAY="${BENCH_CALLBACK_DELAY:-10ms}"
+E2E_CALLBACKS="${BENCH_E2E_CALLBACKS:-1}"
+if [[ "$E2E_CALLBACKS" == 0 ]]; then
+  CALLBACK_DELAY=1h; FINAL=Sent; FINAL_AT=sent_at
+else
+  FINAL=Delivered; FINAL_AT=finished_at
+fi
 WAIT_SECS="${BENCH_WAIT:-50}"
 SKIP_BACKLOG="${BENCH_SKIP_BACKLOG:-0}"
 BACKLOG_CALLBACKS="${BENCH_BACKLOG_CALLBACKS:-1}"
@@ -181,14 +190,14 @@ print(" ".join("" if v is None else str(v) for v in row))
 PY
 }
 
-# latencies DATA_DIR: p50 p99 max of (finished_at - created_at) over Delivered messages, in ms:
+# latencies DATA_DIR: p50 p99 max of ($FINAL_AT - created_at) over $FINAL messages, in ms:
 # how long a message took from the SendMessage commit to the delivered callback being recorded.
 latencies() {
-  python3 - "$1/evo.db" <<'PY'
+  python3 - "$1/evo.db" "$FINAL" "$FINAL_AT" <<'PY'
 import sqlite3, sys
 c = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True, timeout=10)
 d = sorted(r[0] for r in c.execute(
-    "select finished_at - created_at from messages where status = 'Delivered'"))
+    f"select {sys.argv[3]} - created_at from messages where status = ?", (sys.argv[2],)))
 if not d:
     print("- - -")
 else:
@@ -244,6 +253,14 @@ cpu_report() {
     printf "evo %.2f (writer thread %.2f), sim %.2f, wrk+script %.2f, machine %.2f, other %.2f", d[1], d[2], d[3], d[4], d[5], other }'
 }
 
+# writer_per_message "BEFORE" "AFTER" N: microseconds of SQLite writer-thread CPU per message
+# between two snapshots (the number issue #10 halves).
+writer_per_message() {
+  awk -v a="$1" -v b="$2" -v n="$3" -v tick="$TICK" 'BEGIN {
+    split(a, x, " "); split(b, y, " ")
+    if (n > 0) printf "%.1f", (y[2] - x[2]) / tick / n * 1e6; else printf "n/a" }'
+}
+
 # carrier_latency: mean of evo_carrier_request_seconds from evo's /metrics, in ms.
 carrier_latency() {
   curl -fsS "http://$ADDR/metrics" | awk '
@@ -279,6 +296,7 @@ if [[ "$SKIP_BACKLOG" != 1 ]]; then
   setup_tenant "$DIR1"
   start_evo preload "$DIR1" --no-worker
 
+  cpu_snapshot CPU_PRELOAD0
   QUOTA=$(( (PRELOAD + THREADS - 1) / THREADS ))
   log "preloading ~$PRELOAD messages: wrk -t$THREADS -c$CONNECTIONS, $QUOTA responses per thread"
   EVO_BENCH_ENDPOINT="$ENDPOINT" EVO_BENCH_KEY="$API_KEY" EVO_BENCH_QUOTA="$QUOTA" \
@@ -299,10 +317,12 @@ if [[ "$SKIP_BACKLOG" != 1 ]]; then
   PRELOAD_NON2XX="$(sed -n 's/.* non2xx=\([0-9]*\).*/\1/p' <<<"$PRELOAD_RESULT")"
   PRELOAD_RPS="$(sed -n 's/.* rps=\([0-9.]*\).*/\1/p' <<<"$PRELOAD_RESULT")"
 
+  cpu_snapshot CPU_PRELOAD1
   log "stopping the API-only node"
   stop_pid "$SERVER_PID"; SERVER_PID=""
   read -r N OUTBOX <<<"$(db "$DIR1" "select (select count(*) from messages), (select count(*) from outbox)")"
   log "backlog: $N messages, $OUTBOX in the outbox"
+  PRELOAD_WRITER_US="$(writer_per_message "$CPU_PRELOAD0" "$CPU_PRELOAD1" "$N")"
   [[ "$N" -gt 0 && "$N" -eq "$OUTBOX" ]] || die "expected every preloaded message in the outbox"
 
   if [[ "$BACKLOG_CALLBACKS" == 0 ]]; then
@@ -342,7 +362,9 @@ if [[ "$SKIP_BACKLOG" != 1 ]]; then
     DRAIN_SECS="$(secs_between "$T0" "$T_STORED")"
     DRAIN_RATE="$(rate "$N" "$DRAIN_SECS")"
     DRAIN_CPU="$(cpu_report "$CPU0" "$CPU1")"
+    DRAIN_WRITER_US="$(writer_per_message "$CPU0" "$CPU1" "$N")"
   else
+    DRAIN_WRITER_US="n/a"
     DRAIN_SECS="timeout"; DRAIN_RATE="$(rate "$STORED" "$WAIT_SECS") (only $STORED of $N stored in ${WAIT_SECS} s)"
     DRAIN_CPU="$(cpu_report "$CPU0" "$CPU2")"; STATUS=2
   fi
@@ -409,7 +431,11 @@ if [[ "$SKIP_E2E" != 1 ]]; then
     STATS="$(sim_stats)"
     STORED="$(sim_field "$STATS" stored)"
     CB=$(( $(sim_field "$STATS" callbacks_sent) + $(sim_field "$STATS" callbacks_failed) ))
-    if [[ "$STORED" -ge "$ACCEPTED" && "$CB" -ge $((2 * ACCEPTED)) ]]; then T_DONE="$NOW"; break; fi
+    if [[ "$E2E_CALLBACKS" == 0 && "$STORED" -ge "$ACCEPTED" ]] \
+      && [[ "$(db "$DIR2" "select count(*) from messages where status = 'Sent'")" -ge "$ACCEPTED" ]]; then
+      T_DONE="$NOW"; break
+    fi
+    if [[ "$E2E_CALLBACKS" != 0 && "$STORED" -ge "$ACCEPTED" && "$CB" -ge $((2 * ACCEPTED)) ]]; then T_DONE="$NOW"; break; fi
     if (( NOW - LAST_PRINT >= 2000 )); then
       echo "   +$(secs_between "$L1" "$NOW") s after the load: sim stored $STORED of $ACCEPTED, callbacks answered $CB"
       LAST_PRINT="$NOW"
@@ -421,7 +447,7 @@ if [[ "$SKIP_E2E" != 1 ]]; then
   echo "sim stats: $STATS"
   CARRIER2="$(carrier_latency)"
   CALLBACKS2="$(callback_results)"
-  read -r DELIVERED LAST_FINISHED <<<"$(db "$DIR2" "select count(*), max(finished_at) from messages where status = 'Delivered'")"
+  read -r DELIVERED LAST_FINISHED <<<"$(db "$DIR2" "select count(*), max($FINAL_AT) from messages where status = '$FINAL'")"
   BY_STATUS2="$(db "$DIR2" "select group_concat(status || '=' || n, ', ') from (select status, count(*) n from messages group by status)")"
   LOAD_CPU="$(cpu_report "$CPU0" "$CPU1")"
   read -r LAT_P50 LAT_P99 LAT_MAX <<<"$(latencies "$DIR2")"
@@ -429,15 +455,16 @@ if [[ "$SKIP_E2E" != 1 ]]; then
     E2E_SECS="$(secs_between "$L0" "$LAST_FINISHED")"
     E2E_RATE="$(rate "$ACCEPTED" "$E2E_SECS")"
   else
-    E2E_SECS="timeout"; E2E_RATE="- ($DELIVERED of $ACCEPTED Delivered after the ${WAIT_SECS} s wait)"
+    E2E_SECS="timeout"; E2E_RATE="- ($DELIVERED of $ACCEPTED $FINAL after the ${WAIT_SECS} s wait)"
     STATUS=2
   fi
   TAIL_CPU="$(cpu_report "$CPU1" "$CPU2")"
+  E2E_WRITER_US="$(writer_per_message "$CPU0" "$CPU2" "$ACCEPTED")"
   DURING_LOAD_RATE="$(rate "$STORED_AT_END" "$LOAD_SECS")"
   [[ "$SEND_NON2XX" -eq 0 ]] || STATUS=2
   SIM_STORED2="$(sim_field "$STATS" stored)"
   [[ "$SIM_STORED2" -eq "$ACCEPTED" ]] || { echo "sim stored $SIM_STORED2, not $ACCEPTED: a message was sent twice or not at all"; STATUS=2; }
-  log "e2e: $ACCEPTED accepted, $DELIVERED Delivered; evo: $BY_STATUS2"
+  log "e2e: $ACCEPTED accepted, $DELIVERED $FINAL; evo: $BY_STATUS2"
 fi
 
 SERVER_LOG_LINES="$(cat "$WORK"/*.stderr 2>/dev/null | grep -c . || true)"
@@ -453,6 +480,7 @@ echo "$(nproc) CPUs; wrk -t$THREADS -c$CONNECTIONS; endpoint --mps $MPS; $(uptim
 if [[ "$SKIP_BACKLOG" != 1 ]]; then
   met="$(awk -v r="${DRAIN_RATE%% *}" 'BEGIN { print (r + 0 >= 5000 ? "met" : "NOT met") }')"
   echo "1. backlog drain (sim --callback-delay $SIM1_DELAY): $N messages preloaded at $(printf '%.0f' "$PRELOAD_RPS") msg/s (non-2xx $PRELOAD_NON2XX)"
+  echo "   SQLite writer thread per accepted message while preloading (SendMessage alone): $PRELOAD_WRITER_US µs"
   echo "   carrier-sim stored all $N in $DRAIN_SECS s: $DRAIN_RATE msg/s (target ≥ 5,000: $met)"
   if [[ "$BACKLOG_CALLBACKS" == 0 ]]; then
     echo "   (no status callbacks in this run: messages stay Sent in evo)"
@@ -460,19 +488,21 @@ if [[ "$SKIP_BACKLOG" != 1 ]]; then
     echo "   all callbacks answered (every message Delivered in evo) after $DELIV1_SECS s: $DELIV1_RATE msg/s"
   fi
   echo "   CPU cores while draining: $DRAIN_CPU"
+  echo "   SQLite writer thread per delivered message while draining: $DRAIN_WRITER_US µs"
   echo "   evo → sim create requests: $CARRIER1; status callbacks: $CALLBACKS1"
   echo "   evo statuses: $BY_STATUS1"
 fi
 if [[ "$SKIP_E2E" != 1 ]]; then
   met="$(awk -v r="${E2E_RATE%% *}" 'BEGIN { print (r + 0 >= 2000 ? "met" : "NOT met") }')"
-  echo "2. SendMessage → Delivered (sim --callback-delay $CALLBACK_DELAY), load $E2E_DURATION:"
+  echo "2. SendMessage → $FINAL (sim --callback-delay $CALLBACK_DELAY), load $E2E_DURATION:"
   echo "   SendMessage: $SEND_RPS msg/s, p50 $SEND_P50 ms, p99 $SEND_P99 ms, non-2xx $SEND_NON2XX, socket errors $SEND_SOCKET_ERRORS"
   echo "   accepted (stored) $ACCEPTED; by the end of the load the sim had stored $STORED_AT_END ($DURING_LOAD_RATE msg/s) and evo had answered $CB_AT_END of $((2 * ACCEPTED)) callbacks"
-  echo "   per message, SendMessage commit → Delivered recorded: p50 $LAT_P50 ms, p99 $LAT_P99 ms, max $LAT_MAX ms"
-  echo "   last Delivered $E2E_SECS s after the load started (wrk ran $LOAD_SECS s)"
+  echo "   per message, SendMessage commit → $FINAL recorded: p50 $LAT_P50 ms, p99 $LAT_P99 ms, max $LAT_MAX ms"
+  echo "   last $FINAL $E2E_SECS s after the load started (wrk ran $LOAD_SECS s)"
   echo "   end to end: $E2E_RATE msg/s (target ≥ 2,000: $met)"
   echo "   CPU cores during the load: $LOAD_CPU"
   echo "   CPU cores after the load, until every callback was answered: $TAIL_CPU"
+  echo "   SQLite writer thread per message, insert to $FINAL (load + tail): $E2E_WRITER_US µs"
   echo "   evo → sim create requests: $CARRIER2; status callbacks: $CALLBACKS2"
   echo "   evo statuses: $BY_STATUS2"
 fi

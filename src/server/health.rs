@@ -1,15 +1,15 @@
 //! `/health` (the process answers; also the benchmark baseline) and `/ready` (the store answers).
 
-use super::AppState;
-use axum::Router;
+use super::{AppState, FixedRoutes};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/health", get(|| async { "OK" }))
-        .route("/ready", get(ready))
+pub fn routes() -> FixedRoutes {
+    vec![
+        ("/health".into(), get(|| async { "OK" })),
+        ("/ready".into(), get(ready)),
+    ]
 }
 
 async fn ready(State(state): State<AppState>) -> (StatusCode, &'static str) {

@@ -1,24 +1,24 @@
 //! Public descriptions of the API, generated from the operation registry: `/types/metadata`
 //! (ServiceStack's metadata model, R81) and `/openapi.json`.
 
-use super::AppState;
 use super::codegen::{Lang, generate};
 use super::operation::{Access, Operation};
+use super::{AppState, FixedRoutes};
 use crate::error::Error;
 use crate::wire::schema::{DtoDef, Ty, TypeRef};
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::{Value, json};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/types/metadata", get(types_metadata))
-        .route("/types/{lang}", get(types_source))
+pub fn routes() -> FixedRoutes {
+    vec![
+        ("/types/metadata".into(), get(types_metadata)),
+        ("/types/{lang}".into(), get(types_source)),
         // `/openapi.json` arrives here with its `.json` suffix stripped by the route rewriting.
-        .route("/openapi", get(openapi))
+        ("/openapi".into(), get(openapi)),
+    ]
 }
 
 async fn openapi(State(state): State<AppState>) -> Response {

@@ -2,14 +2,13 @@
 //! `/{format}/metadata?op=X`, one operation's routes, auth banner, parameter tables, enums and a
 //! sample request and response rendered by the real encoder. All of it comes from the registry.
 
-use super::AppState;
 use super::codegen::{Lang, generate};
 use super::operation::{Access, Operation, Verb};
+use super::{AppState, FixedRoutes};
 use crate::error::Error;
 use crate::wire::sample::{pretty_xml, sample};
 use crate::wire::schema::{DtoDef, EnumDef, TypeRef};
 use crate::wire::{Format, encode, query_param};
-use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
@@ -20,12 +19,13 @@ use std::fmt::Write;
 /// The name pages show for the API.
 const SERVICE_NAME: &str = "Evo Voice";
 
-pub fn router() -> Router<AppState> {
-    let mut router = Router::new().route("/metadata", get(index));
-    for format in super::operation::PREDEFINED_FORMATS {
-        router = router.route(&format!("/{format}/metadata"), get(operation_page));
-    }
-    router
+pub fn routes() -> FixedRoutes {
+    let pages = super::operation::PREDEFINED_FORMATS
+        .iter()
+        .map(|format| (format!("/{format}/metadata"), get(operation_page)));
+    std::iter::once(("/metadata".to_owned(), get(index)))
+        .chain(pages)
+        .collect()
 }
 
 async fn index(State(state): State<AppState>) -> Html<String> {

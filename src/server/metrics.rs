@@ -1,9 +1,8 @@
 //! Prometheus metrics at `/metrics`. Code anywhere counts with the `metrics` macros; the outbox
 //! gauges are read from the store when scraped, so every node reports the shared queue.
 
-use super::AppState;
+use super::{AppState, FixedRoutes};
 use crate::domain::Timestamp;
-use axum::Router;
 use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::IntoResponse;
@@ -26,8 +25,8 @@ pub fn handle() -> Option<PrometheusHandle> {
         .clone()
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/metrics", get(render))
+pub fn routes() -> FixedRoutes {
+    vec![("/metrics".into(), get(render))]
 }
 
 async fn render(State(state): State<AppState>) -> impl IntoResponse {

@@ -29,6 +29,7 @@ use crate::store::Store;
 use crate::wire::encode_replies;
 use axum::Router;
 use axum::middleware;
+use axum::routing::MethodRouter;
 use credentials::Authenticator;
 use std::future::Future;
 use std::sync::Arc;
@@ -49,25 +50,37 @@ pub struct AppState {
     pub clock: SharedClock,
 }
 
-/// Routes outside the operation registry (health, descriptions).
-const FIXED_ROUTES: [&str; 16] = [
-    "/health",
-    "/metrics",
-    delivery::STATUS_PATH,
-    webhooks::SMS_PATH,
-    "/ready",
-    "/types/metadata",
-    "/types/typescript",
-    "/types/csharp",
-    "/types/python",
-    "/openapi",
-    "/metadata",
-    "/json/metadata",
-    "/xml/metadata",
-    "/jsv/metadata",
-    "/csv/metadata",
-    "/jsonl/metadata",
-];
+/// Routes outside the operation registry, each path beside its handler. The router is built
+/// from these tables and the route rewriting reads their paths, so no path is routed unlisted.
+type FixedRoutes = Vec<(String, MethodRouter<AppState>)>;
+
+/// Health, metrics, the API's descriptions and the carrier webhooks.
+fn fixed_routes() -> FixedRoutes {
+    [
+        health::routes(),
+        metadata::routes(),
+        metadata_pages::routes(),
+        metrics::routes(),
+        webhooks::routes(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// The paths of `fixed_routes`, for the route rewriting (R2).
+fn fixed_paths() -> Vec<String> {
+    fixed_routes().into_iter().map(|(path, _)| path).collect()
+}
+
+/// The routes of `ops` (custom and predefined) and the fixed ones.
+fn all_routes(ops: &[&'static Operation]) -> Router<AppState> {
+    fixed_routes()
+        .into_iter()
+        .fold(operation::routes(ops), |router, (path, methods)| {
+            router.route(&path, methods)
+        })
+}
 
 /// Every operation evo serves.
 pub fn operations() -> Vec<&'static Operation> {
@@ -94,12 +107,7 @@ pub fn operations() -> Vec<&'static Operation> {
 /// The routes of `ops` (custom and predefined) and the health checks, every answer encoded in
 /// the negotiated format — a panic included.
 pub fn router(state: AppState, ops: &[&'static Operation]) -> Router {
-    operation::routes(ops)
-        .merge(health::router())
-        .merge(metadata::router())
-        .merge(metadata_pages::router())
-        .merge(metrics::router())
-        .merge(webhooks::router())
+    all_routes(ops)
         .fallback(|| async { Error::NotFound("Handler for Request not found".to_owned()) })
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(middleware::from_fn(encode_replies))
@@ -183,7 +191,7 @@ pub async fn serve_operations(
     });
     // Rewriting (suffixes, verb overrides, case) must happen before routing, so it wraps the
     // router instead of being one of its layers.
-    let templates = operation::route_templates(&ops, &FIXED_ROUTES);
+    let templates = operation::route_templates(&ops, &fixed_paths());
     let literals = rewrite::Literals(Arc::new(rewrite::Templates::new(&templates)));
     let app = middleware::map_request(move |req| rewrite::rewrite(literals.clone(), req))
         .layer(router(state, &ops));
@@ -198,7 +206,21 @@ pub async fn serve_operations(
 
 #[cfg(test)]
 mod tests {
-    use super::default_public_url;
+    use super::*;
+
+    #[test]
+    fn every_fixed_path_is_routed_once_and_rewritten() {
+        let paths = fixed_paths();
+        let mut unique = paths.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), paths.len(), "{paths:?}");
+        // One verb routed twice on a path (by a module and an operation) panics here.
+        let ops = operations();
+        let _ = all_routes(&ops);
+        let templates = operation::route_templates(&ops, &paths);
+        assert!(paths.iter().all(|p| templates.contains(p)));
+    }
 
     #[test]
     fn a_wildcard_listen_address_defaults_the_public_url_to_loopback() {

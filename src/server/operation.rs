@@ -136,7 +136,7 @@ impl Registry {
 
 /// Every route template the server answers, for case-insensitive literal matching (R2): the
 /// operations' routes, the predefined ones and the fixed pages.
-pub fn route_templates(operations: &[&'static Operation], fixed: &[&str]) -> Vec<String> {
+pub fn route_templates(operations: &[&'static Operation], fixed: &[String]) -> Vec<String> {
     let mut templates: Vec<String> = operations
         .iter()
         .flat_map(|op| op.routes.iter())
@@ -147,7 +147,7 @@ pub fn route_templates(operations: &[&'static Operation], fixed: &[&str]) -> Vec
         templates.push(format!("/{format}/oneway/{{operation}}"));
     }
     templates.push("/api/{operation}".to_owned());
-    templates.extend(fixed.iter().map(|s| (*s).to_owned()));
+    templates.extend_from_slice(fixed);
     templates
 }
 

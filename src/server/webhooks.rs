@@ -3,8 +3,8 @@
 //! callbacks, applied forward-only. `POST /webhooks/twilio/sms`: incoming messages, stored once
 //! per MessageSid before the 200.
 
-use super::AppState;
 use super::delivery::STATUS_PATH;
+use super::{AppState, FixedRoutes};
 use crate::carrier::signature;
 use crate::domain::{
     CarrierAccount, CarrierStatus, DeliveryStatus, InboundMessage, Media, MessageId, Received,
@@ -12,7 +12,6 @@ use crate::domain::{
 };
 use crate::error::{Error, Result};
 use crate::wire::{parse_urlencoded, read_body};
-use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
@@ -22,10 +21,11 @@ use axum::routing::post;
 /// Where Twilio posts incoming messages.
 pub const SMS_PATH: &str = "/webhooks/twilio/sms";
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(STATUS_PATH, post(status_callback))
-        .route(SMS_PATH, post(incoming_sms))
+pub fn routes() -> FixedRoutes {
+    vec![
+        (STATUS_PATH.into(), post(status_callback)),
+        (SMS_PATH.into(), post(incoming_sms)),
+    ]
 }
 
 /// A webhook whose signature holds: its form, its query string, and the carrier account that

@@ -1,8 +1,9 @@
 //! SendMessage, ListMessages and ListConversations.
 
+use super::listing::{self, SortField, check_filter_sizes, date_field, ids};
 use crate::domain::{
-    AccountId, ConversationId, CustomerId, DeliveryRecord, EndpointId, Idempotency, Message,
-    MessageBody, MessageId, PhoneNumber, Principal, SessionId, Timestamp, parse_after_date,
+    ConversationId, CustomerId, DeliveryRecord, EndpointId, Idempotency, Message, MessageBody,
+    MessageId, PhoneNumber, Principal, SessionId, Timestamp,
 };
 use crate::error::{Error, FieldError, Result};
 use crate::store::{
@@ -16,9 +17,8 @@ use sha2::{Digest, Sha256};
 
 /// ListConversations has no paging in the contract; it returns this many, most recent first.
 pub const MAX_CONVERSATIONS: u64 = 500;
+pub use super::listing::MAX_FILTER_IDS;
 pub use super::paging::{DEFAULT_PAGE_SIZE, MAX_ALL_ITEMS, MAX_PAGE_SIZE};
-/// Most ids one filter (AccountIds, SpecificIds, …) may name.
-pub const MAX_FILTER_IDS: usize = 1000;
 
 /// Longest Idempotency-Key accepted (as Telnyx: 1 to 255 characters).
 pub const MAX_IDEMPOTENCY_KEY: usize = 255;
@@ -157,23 +157,11 @@ pub struct MessageList {
 
 pub async fn list(store: &dyn Store, caller: &Principal, req: ListMessages) -> Result<MessageList> {
     let mut problems = Problems::default();
-    let sort = match req
-        .list
-        .sort_field
-        .as_deref()
-        .map(str::to_ascii_lowercase)
-        .as_deref()
-    {
-        None | Some("date") => MessageSort::Date,
-        Some("id") => MessageSort::Id,
-        Some(other) => {
-            problems.push(FieldError::new(
-                "InvalidSortField",
-                "SortField",
-                format!("'SortField' must be 'date' or 'id', not '{other}'."),
-            ));
-            MessageSort::Date
-        }
+    // ListMessages has always quoted a refused SortField lower-cased (ListSessions as given).
+    let sort_field = req.list.sort_field.as_deref().map(str::to_ascii_lowercase);
+    let sort = match listing::sort_field(sort_field.as_deref(), &mut problems) {
+        SortField::Date => MessageSort::Date,
+        SortField::Id => MessageSort::Id,
     };
     let plan = super::paging::plan(&req.list, &mut problems);
     let after = after_date(req.after_date.as_deref(), &mut problems);
@@ -190,9 +178,7 @@ pub async fn list(store: &dyn Store, caller: &Principal, req: ListMessages) -> R
     problems.finish()?;
 
     let query = MessageQuery {
-        scope: caller
-            .scope()
-            .narrowed_to(&ids(req.account_ids, AccountId::from_string)),
+        scope: listing::scope(caller, req.account_ids),
         customer_ids: ids(req.customer_ids, CustomerId::from_string),
         endpoint_ids: ids(req.endpoint_ids, EndpointId::from_string),
         conversation_ids: ids(req.conversation_ids, ConversationId::from_string),
@@ -230,9 +216,7 @@ pub async fn conversations(
     );
     problems.finish()?;
     let query = ConversationQuery {
-        scope: caller
-            .scope()
-            .narrowed_to(&ids(req.account_ids, AccountId::from_string)),
+        scope: listing::scope(caller, req.account_ids),
         customer_ids: ids(req.customer_ids, CustomerId::from_string),
         endpoint_ids: ids(req.endpoint_ids, EndpointId::from_string),
         after,
@@ -242,48 +226,8 @@ pub async fn conversations(
     Ok(store.list_conversations(&query).await?)
 }
 
-pub(super) fn after_date(
-    raw: Option<&str>,
-    problems: &mut Problems,
-) -> Option<crate::domain::Timestamp> {
+fn after_date(raw: Option<&str>, problems: &mut Problems) -> Option<Timestamp> {
     date_field(raw, "AfterDate", problems)
-}
-
-/// A date field: RFC 3339 or YYYY-MM-DD (a 400 naming `field` otherwise).
-pub(super) fn date_field(
-    raw: Option<&str>,
-    field: &'static str,
-    problems: &mut Problems,
-) -> Option<crate::domain::Timestamp> {
-    let raw = raw?;
-    let parsed = parse_after_date(raw);
-    if parsed.is_none() {
-        problems.push(FieldError::new(
-            "InvalidDate",
-            field,
-            format!("'{field}' must be an RFC 3339 date-time or YYYY-MM-DD."),
-        ));
-    }
-    parsed
-}
-
-pub(super) fn check_filter_sizes(
-    filters: &[(&'static str, &Vec<String>)],
-    problems: &mut Problems,
-) {
-    for (field, ids) in filters {
-        if ids.len() > MAX_FILTER_IDS {
-            problems.push(FieldError::new(
-                "MaxItems",
-                field,
-                format!("'{field}' may name at most {MAX_FILTER_IDS} ids."),
-            ));
-        }
-    }
-}
-
-pub(super) fn ids<T>(raw: Vec<String>, make: fn(String) -> T) -> Vec<T> {
-    raw.into_iter().map(make).collect()
 }
 
 /// A message's delivery details; a message outside the caller's accounts is not found.

@@ -3,6 +3,7 @@
 //! nothing of HTTP framing or SQL.
 
 pub mod auth;
+pub mod listing;
 pub mod messages;
 pub mod opt_outs;
 pub mod paging;

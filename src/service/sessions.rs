@@ -1,10 +1,10 @@
 //! ListSessions, GetSession, GetMySessions / GetActiveSessions, EndSession, GetChatTranscript.
 
-use super::messages::{MAX_CONVERSATIONS, check_filter_sizes, date_field, ids};
+use super::listing::{self, check_filter_sizes, date_field, ids};
+use super::messages::MAX_CONVERSATIONS;
 use super::paging;
 use crate::domain::{
-    AccountId, CustomerId, EndpointId, Principal, Role, Session, SessionId, Timestamp,
-    TranscriptLine,
+    CustomerId, EndpointId, Principal, Role, Session, SessionId, Timestamp, TranscriptLine,
 };
 use crate::error::{Error, FieldError, Result};
 use crate::store::{SessionQuery, Store, TranscriptQuery};
@@ -25,16 +25,8 @@ pub struct SessionList {
 pub async fn list(store: &dyn Store, caller: &Principal, req: ListSessions) -> Result<SessionList> {
     let mut problems = Problems::default();
     let plan = paging::plan(&req.list, &mut problems);
-    // Sessions sort by creation; their ids (UUIDv7) follow the same order.
-    if let Some(field) = req.list.sort_field.as_deref()
-        && !["date", "id"].contains(&field.to_ascii_lowercase().as_str())
-    {
-        problems.push(FieldError::new(
-            "InvalidSortField",
-            "SortField",
-            format!("'SortField' must be 'date' or 'id', not '{field}'."),
-        ));
-    }
+    // Sessions sort by creation; their ids (UUIDv7) follow the same order, so either will do.
+    listing::sort_field(req.list.sort_field.as_deref(), &mut problems);
     let start = date_field(req.start_date.as_deref(), "StartDate", &mut problems);
     // EndDate names the last day (or instant) included.
     let end = date_field(req.end_date.as_deref(), "EndDate", &mut problems).map(|t| {
@@ -61,9 +53,7 @@ pub async fn list(store: &dyn Store, caller: &Principal, req: ListSessions) -> R
             .as_deref()
             .is_some_and(|p| !p.trim().is_empty());
     let query = SessionQuery {
-        scope: caller
-            .scope()
-            .narrowed_to(&ids(req.account_ids, AccountId::from_string)),
+        scope: listing::scope(caller, req.account_ids),
         account_ids: Vec::new(),
         customer_ids: ids(req.customer_ids, CustomerId::from_string),
         endpoint_ids: ids(req.endpoint_ids, EndpointId::from_string),

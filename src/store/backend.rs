@@ -351,27 +351,30 @@ pub struct CallbackTarget {
     pub account_carrier_sid: Option<String>,
     pub carrier_sid: Option<String>,
     pub direction: Direction,
+    pub status: DeliveryStatus,
 }
 
 pub trait DeliveryTx: Send {
     fn release_leases(&mut self, owner: &str) -> impl Future<Output = StoreResult<u64>> + Send;
-    /// Up to `limit` rows due by `now` whose lease has expired, oldest due first (locked
-    /// against other claimers where the database can).
+    /// Up to `limit` rows due by `now` whose lease has expired, oldest due first. Read
+    /// without locks: by the time the claim writes, another claimer may have taken some.
     fn due_rows(
         &mut self,
         now: Timestamp,
         limit: u32,
     ) -> impl Future<Output = StoreResult<Vec<DueRow>>> + Send;
-    /// Leases the row if its lease has expired by `now`; with `attempt_at`, also records the
-    /// attempt planned for then (phase `sending`). Whether it did.
+    /// Leases the row if it is still due by `now`, unleased and in phase `seen`; with
+    /// `attempt_at`, also records the attempt planned for then (phase `sending`). Whether it
+    /// did.
     fn lease_row(
         &mut self,
         id: &MessageId,
+        seen: OutboxPhase,
         lease: &Lease,
         now: Timestamp,
         attempt_at: Option<Timestamp>,
     ) -> impl Future<Output = StoreResult<bool>> + Send;
-    /// Moves an unleased row's due time; whether it did.
+    /// Moves an unleased row in phase `queued` to `due`; whether it did.
     fn defer_row(
         &mut self,
         id: &MessageId,
@@ -420,12 +423,13 @@ pub trait DeliveryTx: Send {
         at: Timestamp,
         only_from: &[DeliveryStatus],
     ) -> impl Future<Output = StoreResult<()>> + Send;
-    /// Gives the message its carrier sid and sent date, unless it has them.
-    fn set_carrier_sid(
+    /// Gives the message its carrier sid and sent date (`change.at`) unless it has them, and
+    /// in the same write makes `change` if the status is one of `change.from`.
+    fn record_sid(
         &mut self,
         id: &MessageId,
         sid: &str,
-        at: Timestamp,
+        change: &StatusMove<'_>,
     ) -> impl Future<Output = StoreResult<()>> + Send;
     fn callback_target(
         &mut self,

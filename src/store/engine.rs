@@ -4,7 +4,7 @@
 use super::backend::{Backend, CarrierTx, CredentialTx, DeliveryTx, MessagingTx, TenancyTx};
 use super::queries::{
     Claim, ConversationQuery, MessagePage, MessageQuery, NewEndpoint, NewMessage, NewUser,
-    SessionPage, SessionQuery, TranscriptQuery,
+    OutcomeRecord, SessionPage, SessionQuery, TranscriptQuery,
 };
 use super::rules;
 use super::signal::OutboxSignal;
@@ -305,8 +305,17 @@ impl<B: Backend> DeliveryStore for Engine<B> {
     }
 
     async fn claim_outbox(&self, claim: Claim) -> StoreResult<Vec<OutboxItem>> {
-        run!(self.write, move |tx| rules::delivery::claim(tx, claim)
-            .await)
+        let (now, limit) = (claim.now, claim.limit);
+        // Due rows are read off the write path; the writes apply only to rows still as read.
+        let rows = run!(self.read, move |tx| tx.due_rows(now, limit).await)?;
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let planned = rules::delivery::plan(&claim, rows);
+        run!(self.write, move |tx| rules::delivery::take(
+            tx, &claim, planned
+        )
+        .await)
     }
 
     async fn record_attempt(
@@ -335,11 +344,37 @@ impl<B: Backend> DeliveryStore for Engine<B> {
         })
     }
 
+    async fn record_outcomes(
+        &self,
+        records: Vec<OutcomeRecord>,
+    ) -> StoreResult<Vec<StoreResult<()>>> {
+        run!(self.write, move |tx| {
+            let mut answers = Vec::with_capacity(records.len());
+            for r in records {
+                // A refusal comes before the row's first write, so the others may go on.
+                match rules::delivery::record_outcome(tx, r.id, r.lease, r.outcome, r.now).await {
+                    Err(StoreError::Refused(refusal)) => answers.push(Err(refusal.into())),
+                    Err(e) => return Err(e),
+                    Ok(()) => answers.push(Ok(())),
+                }
+            }
+            Ok(answers)
+        })
+    }
+
     async fn sids_in_use(&self, sids: Vec<String>) -> StoreResult<Vec<String>> {
         run!(self.read, move |tx| tx.sids_in_use(&sids).await)
     }
 
     async fn apply_carrier_status(&self, update: CarrierStatus) -> StoreResult<StatusApplied> {
+        let probe = update.clone();
+        let idle = run!(self.read, move |tx| rules::callbacks::changes_nothing(
+            tx, &probe
+        )
+        .await)?;
+        if idle {
+            return Ok(StatusApplied::Unchanged);
+        }
         run!(self.write, move |tx| rules::callbacks::apply(tx, update)
             .await)
     }

@@ -20,7 +20,7 @@ pub use backend::{Backend, BoxFuture, Tx};
 pub use engine::Engine;
 pub use queries::{
     Claim, ConversationQuery, MessagePage, MessageQuery, MessageSort, NewEndpoint, NewMessage,
-    NewUser, SendTarget, SessionPage, SessionQuery, TranscriptQuery,
+    NewUser, OutcomeRecord, SendTarget, SessionPage, SessionQuery, TranscriptQuery,
 };
 pub use signal::{OutboxSignal, OutboxWakeups};
 pub use sqlite::{SqliteBackend, SqliteStore};
@@ -187,6 +187,13 @@ pub trait DeliveryStore: Send + Sync {
         outcome: Outcome,
         now: Timestamp,
     ) -> StoreResult<()>;
+    /// `record_outcome` for many rows in one write (a worker batches what its hand-offs
+    /// settle). Each answers on its own: a refusal (`CarrierSidTaken`) writes nothing for that
+    /// row and does not stop the others; any other error fails the whole batch, unwritten.
+    async fn record_outcomes(
+        &self,
+        records: Vec<OutcomeRecord>,
+    ) -> StoreResult<Vec<StoreResult<()>>>;
     /// Which of these carrier sids already belong to a message.
     async fn sids_in_use(&self, sids: Vec<String>) -> StoreResult<Vec<String>>;
     /// Applies a status callback. Status only moves forward (`DeliveryStatus::may_become`),

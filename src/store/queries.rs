@@ -1,8 +1,9 @@
 //! What callers hand the store: new records to write and the shape of each list query.
 
 use crate::domain::{
-    AccountId, AccountScope, ConversationId, CustomerId, EndpointId, Idempotency, Message,
-    MessageBody, MessageId, Pacer, PhoneNumber, Role, Segments, Session, SessionId, Timestamp,
+    AccountId, AccountScope, ConversationId, CustomerId, EndpointId, Idempotency, Lease, Message,
+    MessageBody, MessageId, Outcome, Pacer, PhoneNumber, Role, Segments, Session, SessionId,
+    Timestamp,
 };
 use std::sync::{Arc, Mutex};
 
@@ -140,4 +141,13 @@ pub struct Claim {
     pub validity_ms: i64,
     /// The sending numbers' pacing, when the carrier paces them (`None`: send at once).
     pub pacer: Option<Arc<Mutex<Pacer>>>,
+}
+
+/// What became of one claimed row, to record under the lease it was claimed with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutcomeRecord {
+    pub id: MessageId,
+    pub lease: Lease,
+    pub outcome: Outcome,
+    pub now: Timestamp,
 }

@@ -108,11 +108,11 @@ impl Fields {
     pub fn list(&self, name: &str) -> Vec<String> {
         let items = match self.get(name) {
             None => return Vec::new(),
-            Some(Raw::Text(s)) => super::jsv::parse_list(s),
+            Some(Raw::Text(s)) => super::jsv_syntax::parse_list(s),
             Some(Raw::List(items)) => items.clone(),
             Some(Raw::Repeated(values)) => values
                 .iter()
-                .flat_map(|v| super::jsv::parse_list(v))
+                .flat_map(|v| super::jsv_syntax::parse_list(v))
                 .collect(),
         };
         items.into_iter().filter(|s| !s.is_empty()).collect()

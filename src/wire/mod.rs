@@ -8,6 +8,7 @@ mod error;
 mod fields;
 mod json;
 mod jsv;
+mod jsv_syntax;
 mod negotiate;
 mod reply;
 pub mod sample;
@@ -22,7 +23,7 @@ pub use bind::{MAX_BODY_BYTES, decode_body, parse_urlencoded, read_body, read_fi
 pub use error::error_object;
 pub use fields::{Fields, FromFields, Problems, Raw};
 pub use json::camel_case_into;
-pub use jsv::parse as parse_jsv;
+pub use jsv_syntax::parse as parse_jsv;
 pub use negotiate::{Format, RouteFormat, negotiate, query_param};
 pub use reply::{Reply, encode_replies, render_error};
 pub use value::{Dto, Object, Value, XmlOrder, ns};

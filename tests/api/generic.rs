@@ -1,9 +1,11 @@
 //! Proof that the machinery is generic: a throw-away operation, registered and nothing more, is
-//! reachable through its custom route, every format, every suffix and every predefined route.
+//! reachable through its custom route, every format, every suffix and every predefined route;
+//! and so is every operation evo registers.
 
 use crate::helpers::*;
 use evo::error::{Error, Result};
-use evo::server::{Access, Call, Operation, Route};
+use evo::server::operation::PREDEFINED_FORMATS;
+use evo::server::{Access, Call, Operation, Route, Verb};
 use evo::wire::schema::{DtoDef, FieldDef, Source, Ty};
 use evo::wire::{Dto, Fields, FromFields, Object, Reply, ns};
 use reqwest::Method;
@@ -261,11 +263,112 @@ async fn a_registered_operation_gets_every_route_and_format() {
     }
 }
 
+const ALL_VERBS: [Verb; 5] = [Verb::Get, Verb::Post, Verb::Put, Verb::Patch, Verb::Delete];
+
+fn method(verb: Verb) -> Method {
+    Method::from_bytes(verb.as_str().as_bytes()).unwrap()
+}
+
+/// A route template with every variable filled in.
+fn filled(template: &str) -> String {
+    template
+        .split('/')
+        .map(|s| if s.starts_with('{') { "x1" } else { s })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Every (verb, path) `op` should answer on, as its registration alone implies: its custom
+/// routes with their verbs (an All Verbs route with the verbs no other route on its path
+/// takes), each with every format suffix too; `/api/{Name}` with and without a suffix; and
+/// `/{format}/reply|oneway/{Name}` for every predefined format, by POST and, unless the
+/// operation changes data, by GET.
+fn ways_to_reach(op: &Operation, ops: &[&'static Operation]) -> Vec<(Method, String)> {
+    let mut ways = Vec::new();
+    for route in op.routes {
+        let verbs: Vec<Verb> = if route.verbs.is_empty() {
+            let taken: Vec<Verb> = ops
+                .iter()
+                .flat_map(|o| o.routes)
+                .filter(|r| r.path == route.path)
+                .flat_map(|r| r.verbs.iter().copied())
+                .collect();
+            ALL_VERBS
+                .into_iter()
+                .filter(|v| !taken.contains(v))
+                .collect()
+        } else {
+            route.verbs.to_vec()
+        };
+        let path = filled(route.path);
+        for verb in verbs {
+            ways.push((method(verb), path.clone()));
+            for ext in PREDEFINED_FORMATS {
+                ways.push((method(verb), format!("{path}.{ext}")));
+            }
+        }
+    }
+    let name = op.name();
+    let verbs: &[Method] = if op.accepts_get() {
+        &[Method::POST, Method::GET]
+    } else {
+        &[Method::POST]
+    };
+    for verb in verbs {
+        ways.push((verb.clone(), format!("/api/{name}")));
+        for ext in PREDEFINED_FORMATS {
+            ways.push((verb.clone(), format!("/api/{name}.{ext}")));
+            ways.push((verb.clone(), format!("/{ext}/reply/{name}")));
+            ways.push((
+                verb.clone(),
+                format!("/{ext}/reply/{}", name.to_lowercase()),
+            ));
+            ways.push((verb.clone(), format!("/{ext}/oneway/{name}")));
+        }
+    }
+    ways
+}
+
+#[tokio::test]
+async fn every_registered_operation_is_reachable_every_way() {
+    let mut ops = evo::server::operations();
+    ops.push(&ECHO);
+    let app = spawn_app_with(ops.clone()).await;
+    for op in &ops {
+        let ways = ways_to_reach(op, &ops);
+        assert!(ways.len() > 2 * PREDEFINED_FORMATS.len(), "{}", op.name());
+        for (method, path) in ways {
+            // Without credentials most operations answer 401, public ones 200, 204 or 400:
+            // any of them proves the request reached the operation.
+            let (status, _, text) =
+                call(&app, method.clone(), &path, Some("application/json")).await;
+            let unrouted = status == 405
+                || (status == 404
+                    && (text.contains("Handler for Request not found")
+                        || text.contains("Unknown operation")));
+            assert!(
+                !unrouted,
+                "{}: {method} {path} answered {status} {text}",
+                op.name()
+            );
+        }
+        // A predefined GET is refused exactly for the operations that change data.
+        if !op.accepts_get() {
+            for path in [
+                format!("/json/reply/{}", op.name()),
+                format!("/api/{}", op.name()),
+            ] {
+                assert_eq!(call(&app, Method::GET, &path, None).await.0, 405, "{path}");
+            }
+        }
+    }
+}
+
 #[tokio::test]
 async fn a_registered_operation_is_described_in_metadata_and_openapi() {
     let mut ops = evo::server::operations();
     ops.push(&ECHO);
-    let app = spawn_app_with(ops).await;
+    let app = spawn_app_with(ops.clone()).await;
 
     let metadata: serde_json::Value = app
         .get("/types/metadata", &Auth::None)
@@ -273,39 +376,19 @@ async fn a_registered_operation_is_described_in_metadata_and_openapi() {
         .json()
         .await
         .unwrap();
-    let names: Vec<&str> = metadata["operations"]
-        .as_array()
-        .unwrap()
+    let described = metadata["operations"].as_array().unwrap();
+    let names: Vec<&str> = described
         .iter()
         .map(|o| o["request"]["name"].as_str().unwrap())
         .collect();
-    assert_eq!(
-        names,
-        [
-            "SendMessage",
-            "ListMessages",
-            "ListConversations",
-            "GetMessageDelivery",
-            "PatchMessage",
-            "PatchConversation",
-            "ListSessions",
-            "GetMySessions",
-            "GetActiveSessions",
-            "GetSession",
-            "EndSession",
-            "GetChatTranscript",
-            "Authenticate",
-            "GetAuthStatus",
-            "ListOptOuts",
-            "DeleteOptOut",
-            "Echo"
-        ]
-    );
-    let echo = &metadata["operations"][16];
+    // Every registered operation, in registration order, the throw-away one last.
+    let registered: Vec<&str> = ops.iter().map(|op| op.name()).collect();
+    assert_eq!(names, registered);
+    let echo = described.last().unwrap();
     assert_eq!(echo["response"]["name"], "EchoResponse");
     assert_eq!(echo["routes"][0]["path"], "/echo/{name}");
     assert_eq!(echo["requiresAuth"], false);
-    let send = &metadata["operations"][0];
+    let send = &described[names.iter().position(|n| *n == "SendMessage").unwrap()];
     assert_eq!(send["requiredRoles"], serde_json::json!(["User"]));
     assert_eq!(send["request"]["properties"][0]["name"], "SessionId");
     assert_eq!(send["request"]["properties"][0]["paramType"], "path");

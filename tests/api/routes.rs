@@ -157,6 +157,30 @@ async fn r2_route_literals_match_without_case() {
 }
 
 #[tokio::test]
+async fn r2_fixed_pages_match_without_case_too() {
+    // The route rewriting learns these paths from the routers that serve them.
+    let app = spawn_app().await;
+    for path in [
+        "/HEALTH",
+        "/Ready",
+        "/Metrics",
+        "/Types/Metadata",
+        "/Types/TypeScript",
+        "/OpenAPI.json",
+        "/Metadata",
+        "/XML/Metadata?op=SendMessage",
+    ] {
+        assert_eq!(app.get(path, &Auth::None).await.status(), 200, "{path}");
+    }
+    for path in ["/Webhooks/Twilio/Status", "/WEBHOOKS/twilio/SMS"] {
+        let res = app
+            .post_raw(path, &Auth::None, "application/x-www-form-urlencoded", "")
+            .await;
+        assert_eq!(res.status(), 403, "{path}: unsigned, but routed");
+    }
+}
+
+#[tokio::test]
 async fn r8_a_post_can_stand_for_another_verb() {
     let app = spawn_app().await;
     let t = app.tenant("Acme").await;

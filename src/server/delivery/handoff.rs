@@ -3,13 +3,14 @@
 //! answers"). Time is the worker's clock throughout.
 
 use super::DeliveryConfig;
+use super::recorder::Recorder;
 use crate::carrier::{Carrier, CarrierCredentials, CarrierError, OutgoingSms};
 use crate::clock::SharedClock;
 use crate::domain::settings::MIN_MPS;
 use crate::domain::{
     OutboxItem, Outcome, Pacer, Plan, Slot, Timestamp, backoff_delay, default_mps,
 };
-use crate::store::Store;
+use crate::store::{OutcomeRecord, Store};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
@@ -21,6 +22,7 @@ pub struct Shared {
     pub clock: SharedClock,
     /// The sending numbers' pacing, when the carrier paces them.
     pub pacer: Option<Arc<Mutex<Pacer>>>,
+    pub recorder: Recorder,
 }
 
 impl Shared {
@@ -239,13 +241,13 @@ fn judge(
 
 async fn record(shared: &Shared, item: &OutboxItem, outcome: Outcome) {
     count_outcome(&outcome);
-    if let Err(e) = shared
-        .store
-        .record_outcome(&item.message_id, &item.lease, outcome, shared.now())
-        .await
-    {
-        tracing::error!(error = %e, message_id = %item.message_id, "recording a delivery outcome failed");
-    }
+    let record = OutcomeRecord {
+        id: item.message_id.clone(),
+        lease: item.lease.clone(),
+        outcome,
+        now: shared.now(),
+    };
+    shared.recorder.record(record).await;
 }
 
 fn count_outcome(outcome: &Outcome) {

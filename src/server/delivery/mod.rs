@@ -3,6 +3,7 @@
 //! hold across crashes and several workers) are in docs/ARCHITECTURE.md, "Delivery".
 
 mod handoff;
+mod recorder;
 
 use crate::carrier::Carrier;
 use crate::clock::SharedClock;
@@ -79,6 +80,7 @@ pub const STATUS_PATH: &str = "/webhooks/twilio/status";
 
 pub struct DeliveryWorker {
     shared: Arc<handoff::Shared>,
+    outcomes: recorder::Outcomes,
 }
 
 impl DeliveryWorker {
@@ -92,6 +94,7 @@ impl DeliveryWorker {
         let pacer = carrier
             .paces_senders()
             .then(|| Arc::new(Mutex::new(Pacer::new(millis(config.lease / 2)))));
+        let (recorder, outcomes) = recorder::Recorder::new();
         Self {
             shared: Arc::new(handoff::Shared {
                 store,
@@ -99,7 +102,9 @@ impl DeliveryWorker {
                 config,
                 clock,
                 pacer,
+                recorder,
             }),
+            outcomes,
         }
     }
 
@@ -107,6 +112,7 @@ impl DeliveryWorker {
     /// to the carrier finish; those still waiting for their slot are left to the lease.
     pub async fn run(self, stop: watch::Receiver<bool>) {
         let shared = self.shared;
+        let recording = tokio::spawn(recorder::run(shared.store.clone(), self.outcomes));
         match shared.store.reclaim_leases(&shared.config.node_id).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(
@@ -148,6 +154,9 @@ impl DeliveryWorker {
             }
         }
         finish(tasks).await;
+        // The last sender goes with `shared`; the recorder then writes what is left and ends.
+        drop(shared);
+        let _ = recording.await;
     }
 }
 

@@ -4,11 +4,9 @@
 //! speaks only for its own evo accounts' messages (`CarrierAccount::speaks_for`).
 
 use super::super::StoreResult;
-use super::super::backend::{DeliveryTx, ErrorNote, MessagingTx, StatusMove};
-use super::delivery::accept;
-use crate::domain::{
-    CarrierStatus, DeliveryStatus, Direction, MessageId, StatusApplied, Timestamp,
-};
+use super::super::backend::{DeliveryTx, ErrorNote, MessagingTx};
+use super::status::{accept, move_forward};
+use crate::domain::{CarrierStatus, DeliveryStatus, Direction, MessageId, StatusApplied};
 
 /// Who a callback is about, once the facts are read.
 enum Target {
@@ -48,6 +46,31 @@ pub async fn apply<T: DeliveryTx + MessagingTx>(
     })
 }
 
+/// Whether the callback certainly changes nothing: the sid's message cannot move to its status
+/// (or the signer does not speak for it). Run on a read, it spares the write for the many
+/// callbacks that repeat or trail a status already reached (a "sent" after Sent); what it finds
+/// unmovable stays so, since statuses only go forward.
+pub async fn changes_nothing<T: DeliveryTx + MessagingTx>(
+    tx: &mut T,
+    update: &CarrierStatus,
+) -> StoreResult<bool> {
+    let Some(holder) = tx.message_by_carrier_sid(&update.sid).await? else {
+        return Ok(false);
+    };
+    if update
+        .message_id
+        .as_ref()
+        .is_some_and(|named| named != &holder)
+    {
+        return Ok(false);
+    }
+    let Some(t) = tx.callback_target(&holder).await? else {
+        return Ok(false);
+    };
+    let foreign = !update.carrier.speaks_for(t.account_carrier_sid.as_deref());
+    Ok(foreign || t.status.can_never_become(update.status))
+}
+
 async fn target<T: DeliveryTx + MessagingTx>(
     tx: &mut T,
     update: &CarrierStatus,
@@ -82,43 +105,4 @@ async fn target<T: DeliveryTx + MessagingTx>(
         }
         (None, _) => Target::Unknown,
     })
-}
-
-/// Applies, strongest first, the callbacks that came for `sid` before it was recorded.
-pub async fn apply_pending<T: DeliveryTx>(
-    tx: &mut T,
-    id: &MessageId,
-    sid: &str,
-    now: Timestamp,
-) -> StoreResult<()> {
-    let mut events = tx.pending_events(sid).await?;
-    if events.is_empty() {
-        return Ok(());
-    }
-    events.sort_by_key(|(status, _)| std::cmp::Reverse(status.rank()));
-    for (status, error) in &events {
-        let note = ErrorNote::Set(error.as_deref());
-        move_forward(tx, id, *status, now, note).await?;
-    }
-    tx.drop_events(sid).await
-}
-
-/// Moves the message to `status` if `DeliveryStatus::may_become` allows it (a terminal status
-/// also sets the finished date); whether it moved.
-pub async fn move_forward<T: DeliveryTx>(
-    tx: &mut T,
-    id: &MessageId,
-    status: DeliveryStatus,
-    at: Timestamp,
-    error: ErrorNote<'_>,
-) -> StoreResult<bool> {
-    let from = DeliveryStatus::predecessors(status);
-    let change = StatusMove {
-        to: status,
-        from: &from,
-        at,
-        error,
-        finished: status.is_terminal(),
-    };
-    tx.move_status(id, &change).await
 }

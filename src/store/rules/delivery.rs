@@ -4,11 +4,11 @@
 use super::super::StoreResult;
 use super::super::backend::{DeliveryTx, DueRow, ErrorNote, MessagingTx, StatusMove};
 use super::super::queries::Claim;
-use super::callbacks::{apply_pending, move_forward};
+use super::status::accept;
 use crate::domain::settings::MIN_MPS;
 use crate::domain::{
-    DeliveryStatus, Lease, MessageId, OutboxItem, OutboxPhase, Outcome, Plan, Refusal, Settlement,
-    Slot, Timestamp, default_mps,
+    DeliveryStatus, Lease, MessageId, OutboxItem, OutboxPhase, Outcome, Plan, Settlement, Slot,
+    Timestamp, default_mps,
 };
 
 /// A row whose pacing slot is at most this far off carries its attempt record in the claim
@@ -22,16 +22,39 @@ enum Decision {
     Defer(Timestamp),
 }
 
-pub async fn claim<T: DeliveryTx>(tx: &mut T, c: Claim) -> StoreResult<Vec<OutboxItem>> {
-    let rows = tx.due_rows(c.now, c.limit).await?;
+/// A due row as read, and what the claim will do with it.
+pub struct Planned {
+    row: DueRow,
+    decision: Decision,
+}
+
+/// Decides each due row (pacing included) without touching the database. `rows` may be a
+/// snapshot that is already stale: `take` writes only to rows still as they were read.
+pub fn plan(c: &Claim, rows: Vec<DueRow>) -> Vec<Planned> {
+    rows.into_iter()
+        .map(|row| Planned {
+            decision: decide(c, &row),
+            row,
+        })
+        .collect()
+}
+
+/// Writes the plan: leases each row that is still free, due and in the phase it was read in
+/// (with the attempt record when it is to be sent at once), and moves deferred rows to their
+/// slot. A row another claimer took meanwhile is left out.
+pub async fn take<T: DeliveryTx>(
+    tx: &mut T,
+    c: &Claim,
+    planned: Vec<Planned>,
+) -> StoreResult<Vec<OutboxItem>> {
     let lease = Lease {
         owner: c.owner.clone(),
         until: c.now.plus_millis(c.lease_ms),
     };
     let sending = DeliveryStatus::predecessors(DeliveryStatus::Sending);
-    let mut items = Vec::with_capacity(rows.len());
-    for row in rows {
-        let plan = match decide(&c, &row) {
+    let mut items = Vec::with_capacity(planned.len());
+    for Planned { row, decision } in planned {
+        let plan = match decision {
             Decision::Defer(due) => {
                 tx.defer_row(&row.message_id, due, c.now).await?;
                 continue;
@@ -42,11 +65,10 @@ pub async fn claim<T: DeliveryTx>(tx: &mut T, c: Claim) -> StoreResult<Vec<Outbo
             Plan::Send { at } => Some(at),
             _ => None,
         };
-        // Taken only if still free: another claimer may have got there first.
-        if !tx
-            .lease_row(&row.message_id, &lease, c.now, attempt_at)
-            .await?
-        {
+        let leased = tx
+            .lease_row(&row.message_id, row.phase, &lease, c.now, attempt_at)
+            .await?;
+        if !leased {
             continue;
         }
         let mut attempts = row.attempts;
@@ -201,26 +223,6 @@ async fn note<T: DeliveryTx>(
         finished: false,
     };
     tx.move_status(id, &change).await.map(drop)
-}
-
-/// The carrier has the message: record its sid (a sid belongs to one message), move it to
-/// `status`, take it out of the outbox, then apply the callbacks that came before the sid.
-pub async fn accept<T: DeliveryTx + MessagingTx>(
-    tx: &mut T,
-    id: &MessageId,
-    sid: &str,
-    status: DeliveryStatus,
-    now: Timestamp,
-) -> StoreResult<()> {
-    if let Some(holder) = tx.message_by_carrier_sid(sid).await?
-        && &holder != id
-    {
-        return Err(Refusal::CarrierSidTaken(sid.to_owned()).into());
-    }
-    tx.set_carrier_sid(id, sid, now).await?;
-    move_forward(tx, id, status, now, ErrorNote::Clear).await?;
-    tx.dequeue(id, None).await?;
-    apply_pending(tx, id, sid, now).await
 }
 
 /// Forgets idempotency keys past their window and early callbacks no sid ever claimed.

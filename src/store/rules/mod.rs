@@ -9,22 +9,8 @@ pub mod delivery;
 pub mod inbound;
 pub mod opt_outs;
 pub mod read_state;
+pub mod scope;
 pub mod sending;
 pub mod sessions;
+pub mod status;
 pub mod tenancy;
-
-use super::StoreResult;
-use super::backend::TenancyTx;
-use crate::domain::{AccountScope, Endpoint, EndpointId, Missing, Refusal};
-
-/// The endpoint, if it is in `scope`; NotFound in the same words whether it is missing or in
-/// another account.
-pub async fn scoped_endpoint<T: TenancyTx>(
-    tx: &mut T,
-    scope: &AccountScope,
-    id: &EndpointId,
-) -> StoreResult<Endpoint> {
-    tx.endpoint(scope, id)
-        .await?
-        .ok_or_else(|| Refusal::NotFound(Missing::Endpoint(id.clone())).into())
-}

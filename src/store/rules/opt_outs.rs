@@ -2,7 +2,7 @@
 
 use super::super::StoreResult;
 use super::super::backend::{OptOutTx, TenancyTx};
-use super::scoped_endpoint;
+use super::scope::scoped_endpoint;
 use crate::domain::{AccountScope, EndpointId, Missing, OptOut, PhoneNumber, Refusal, Timestamp};
 
 pub async fn list<T: OptOutTx + TenancyTx>(

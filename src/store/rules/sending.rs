@@ -4,7 +4,7 @@
 use super::super::backend::{MessagingTx, NewRow, OptOutTx, Route, TenancyTx};
 use super::super::queries::{NewMessage, SendTarget};
 use super::super::{StoreError, StoreResult};
-use super::scoped_endpoint;
+use super::scope::scoped_endpoint;
 use crate::domain::policy::IDEMPOTENCY_WINDOW_MS;
 use crate::domain::{
     AccountScope, DeliveryStatus, Direction, EndpointId, EndpointKind, Idempotency, Message,

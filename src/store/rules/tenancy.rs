@@ -3,7 +3,7 @@
 use super::super::StoreResult;
 use super::super::backend::TenancyTx;
 use super::super::queries::{NewEndpoint, NewUser};
-use super::scoped_endpoint;
+use super::scope::scoped_endpoint;
 use crate::domain::settings::email_key;
 use crate::domain::{
     Account, AccountId, AccountScope, ApiKey, ApiKeyId, Customer, CustomerId, Endpoint,

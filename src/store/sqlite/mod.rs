@@ -6,6 +6,7 @@
 //! The store's rules are written once (`store::rules`) against the primitives in
 //! `store::backend`; this module supplies those primitives for a `rusqlite::Connection`.
 
+mod checkpoint;
 mod messages;
 mod opt_out;
 mod outbox;
@@ -50,6 +51,7 @@ pub type SqliteStore = Engine<SqliteBackend>;
 
 pub struct SqliteBackend {
     writer: Writer,
+    _checkpoints: checkpoint::Checkpointer,
     readers: r2d2::Pool<SqliteConnectionManager>,
     signal: OutboxSignal,
     path: PathBuf,
@@ -92,6 +94,9 @@ impl SqliteBackend {
             anyhow::bail!("the migrated database has broken references in {table}");
         }
         conn.pragma_update(None, "foreign_keys", true)?;
+        // Checkpoints run beside the writer (`checkpoint.rs`), never inside its commits.
+        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        let checkpoints = checkpoint::Checkpointer::start(&path)?;
         let readers = r2d2::Pool::builder()
             .max_size(8)
             .min_idle(Some(1))
@@ -103,6 +108,7 @@ impl SqliteBackend {
         let writer = Writer::start(conn)?;
         Ok(Self {
             writer,
+            _checkpoints: checkpoints,
             readers,
             signal: OutboxSignal::default(),
             path,

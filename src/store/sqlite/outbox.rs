@@ -5,7 +5,9 @@
 use super::super::StoreResult;
 use super::super::backend::{CallbackTarget, DeliveryTx, DueRow, ErrorNote, StatusMove};
 use super::rows::direction;
-use super::sql::{Filter, count, internal, parse, status, status_list, timestamp};
+use super::sql::{
+    Filter, cached_text, count, internal, parse, status, status_list, status_mask, timestamp,
+};
 use crate::domain::{
     AccountId, AccountScope, CarrierStatus, DeliveryRecord, DeliveryStatus, Encoding, Lease,
     MessageId, OutboxPhase, OutboxStats, Timestamp,
@@ -65,30 +67,32 @@ impl DeliveryTx for Connection {
     async fn lease_row(
         &mut self,
         id: &MessageId,
+        seen: OutboxPhase,
         lease: &Lease,
         now: Timestamp,
         attempt_at: Option<Timestamp>,
     ) -> StoreResult<bool> {
-        let (id, until, owner, now) = (
+        let (id, seen, until, owner) = (
             id.as_str(),
+            seen.as_str(),
             lease.until.millis(),
             &lease.owner,
-            now.millis(),
         );
+        let now = now.millis();
         let changed = match attempt_at {
             None => self
                 .prepare_cached(
                     "update outbox set lease_until = ?2, lease_owner = ?3
-                     where message_id = ?1 and lease_until <= ?4",
+                     where message_id = ?1 and phase = ?4 and due_at <= ?5 and lease_until <= ?5",
                 )
-                .and_then(|mut s| s.execute(params![id, until, owner, now])),
+                .and_then(|mut s| s.execute(params![id, until, owner, seen, now])),
             Some(at) => self
                 .prepare_cached(
                     "update outbox set lease_until = ?2, lease_owner = ?3, phase = 'sending',
-                       last_attempt_at = ?5
-                     where message_id = ?1 and lease_until <= ?4",
+                       last_attempt_at = ?6
+                     where message_id = ?1 and phase = ?4 and due_at <= ?5 and lease_until <= ?5",
                 )
-                .and_then(|mut s| s.execute(params![id, until, owner, now, at.millis()])),
+                .and_then(|mut s| s.execute(params![id, until, owner, seen, now, at.millis()])),
         };
         changed.map(|n| n > 0).map_err(internal)
     }
@@ -100,7 +104,8 @@ impl DeliveryTx for Connection {
         now: Timestamp,
     ) -> StoreResult<bool> {
         self.prepare_cached(
-            "update outbox set due_at = ?2 where message_id = ?1 and lease_until <= ?3",
+            "update outbox set due_at = ?2
+             where message_id = ?1 and phase = 'queued' and lease_until <= ?3",
         )
         .and_then(|mut s| s.execute(params![id.as_str(), due.millis(), now.millis()]))
         .map(|n| n > 0)
@@ -137,12 +142,14 @@ impl DeliveryTx for Connection {
         at: Timestamp,
         from: &[DeliveryStatus],
     ) -> StoreResult<()> {
-        let sql = format!(
-            "update messages set attempts = attempts + 1, updated_at = ?2,
-               status = case when status in {} then 'Sending' else status end
-             where id = ?1",
-            status_list(from)
-        );
+        let sql = cached_text("note_attempt", status_mask(from), || {
+            format!(
+                "update messages set attempts = attempts + 1, updated_at = ?2,
+                   status = case when status in {} then 'Sending' else status end
+                 where id = ?1",
+                status_list(from)
+            )
+        });
         self.prepare_cached(&sql)
             .and_then(|mut s| s.execute(params![id.as_str(), at.millis()]))
             .map(drop)
@@ -197,24 +204,26 @@ impl DeliveryTx for Connection {
             change.to.as_str().to_owned().into(),
             change.at.millis().into(),
         ];
-        let error = match change.error {
-            ErrorNote::Keep => "",
-            ErrorNote::Clear => ", last_error = null",
-            ErrorNote::Set(note) => {
-                args.push(note.map(str::to_owned).into());
-                ", last_error = coalesce(?4, last_error)"
-            }
-        };
-        let finished = if change.finished {
-            ", finished_at = ?3"
-        } else {
-            ""
-        };
-        let sql = format!(
-            "update messages set status = ?2, updated_at = ?3{error}{finished}
-             where id = ?1 and status in {}",
-            status_list(change.from)
-        );
+        if let ErrorNote::Set(note) = change.error {
+            args.push(note.map(str::to_owned).into());
+        }
+        let sql = cached_text("move_status", shape_of(change), || {
+            let error = match change.error {
+                ErrorNote::Keep => "",
+                ErrorNote::Clear => ", last_error = null",
+                ErrorNote::Set(_) => ", last_error = coalesce(?4, last_error)",
+            };
+            let finished = if change.finished {
+                ", finished_at = ?3"
+            } else {
+                ""
+            };
+            format!(
+                "update messages set status = ?2, updated_at = ?3{error}{finished}
+                 where id = ?1 and status in {}",
+                status_list(change.from)
+            )
+        });
         self.prepare_cached(&sql)
             .and_then(|mut s| s.execute(params_from_iter(args)))
             .map(|n| n > 0)
@@ -228,35 +237,68 @@ impl DeliveryTx for Connection {
         at: Timestamp,
         only_from: &[DeliveryStatus],
     ) -> StoreResult<()> {
-        let sql = format!(
-            "update messages set last_error = ?2, updated_at = ?3 where id = ?1 and status in {}",
-            status_list(only_from)
-        );
+        let sql = cached_text("note_error", status_mask(only_from), || {
+            format!(
+                "update messages set last_error = ?2, updated_at = ?3
+                 where id = ?1 and status in {}",
+                status_list(only_from)
+            )
+        });
         self.prepare_cached(&sql)
             .and_then(|mut s| s.execute(params![id.as_str(), error, at.millis()]))
             .map(drop)
             .map_err(internal)
     }
 
-    async fn set_carrier_sid(
+    async fn record_sid(
         &mut self,
         id: &MessageId,
         sid: &str,
-        at: Timestamp,
+        change: &StatusMove<'_>,
     ) -> StoreResult<()> {
-        self.prepare_cached(
-            "update messages set carrier_ref = coalesce(carrier_ref, ?2),
-               sent_at = coalesce(sent_at, ?3)
-             where id = ?1",
-        )
-        .and_then(|mut s| s.execute(params![id.as_str(), sid, at.millis()]))
-        .map(drop)
-        .map_err(internal)
+        // One write of the row: the status columns change only when the status may move.
+        let mut args: Vec<Value> = vec![
+            id.as_str().to_owned().into(),
+            sid.to_owned().into(),
+            change.at.millis().into(),
+            change.to.as_str().to_owned().into(),
+        ];
+        if let ErrorNote::Set(note) = change.error {
+            args.push(note.map(str::to_owned).into());
+        }
+        let sql = cached_text("record_sid", shape_of(change), || {
+            let moves = format!("status in {}", status_list(change.from));
+            let error = match change.error {
+                ErrorNote::Keep => String::new(),
+                ErrorNote::Clear => {
+                    format!(", last_error = case when {moves} then null else last_error end")
+                }
+                ErrorNote::Set(_) => format!(
+                    ", last_error = case when {moves} then coalesce(?5, last_error) else last_error end"
+                ),
+            };
+            let finished = if change.finished {
+                format!(", finished_at = case when {moves} then ?3 else finished_at end")
+            } else {
+                String::new()
+            };
+            format!(
+                "update messages set carrier_ref = coalesce(carrier_ref, ?2),
+                   sent_at = coalesce(sent_at, ?3),
+                   updated_at = case when {moves} then ?3 else updated_at end,
+                   status = case when {moves} then ?4 else status end{error}{finished}
+                 where id = ?1"
+            )
+        });
+        self.prepare_cached(&sql)
+            .and_then(|mut s| s.execute(params_from_iter(args)))
+            .map(drop)
+            .map_err(internal)
     }
 
     async fn callback_target(&mut self, id: &MessageId) -> StoreResult<Option<CallbackTarget>> {
         self.prepare_cached(
-            "select a.twilio_account_sid, m.carrier_ref, m.direction
+            "select a.twilio_account_sid, m.carrier_ref, m.direction, m.status
              from messages m join accounts a on a.id = m.account_id where m.id = ?1",
         )
         .and_then(|mut s| {
@@ -265,6 +307,7 @@ impl DeliveryTx for Connection {
                     account_carrier_sid: r.get(0)?,
                     carrier_sid: r.get(1)?,
                     direction: direction(2, r.get(2)?)?,
+                    status: status(3, r.get(3)?)?,
                 })
             })
             .optional()
@@ -389,4 +432,15 @@ impl DeliveryTx for Connection {
         .map(|n| n as u64)
         .map_err(internal)
     }
+}
+
+/// What a status move's statement text depends on: the statuses it moves from, how it notes
+/// the error, whether it finishes the message.
+fn shape_of(change: &StatusMove<'_>) -> u32 {
+    let error = match change.error {
+        ErrorNote::Keep => 0,
+        ErrorNote::Clear => 1,
+        ErrorNote::Set(_) => 2,
+    };
+    status_mask(change.from) | error << 16 | u32::from(change.finished) << 18
 }

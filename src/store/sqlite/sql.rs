@@ -4,6 +4,9 @@
 use super::super::StoreError;
 use crate::domain::{AccountScope, DeliveryStatus, Timestamp};
 use rusqlite::types::{Type, Value};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
 
 pub fn internal(e: rusqlite::Error) -> StoreError {
     StoreError::Internal(e.into())
@@ -46,6 +49,27 @@ pub fn status_list(statuses: &[DeliveryStatus]) -> String {
         .map(|s| format!("'{}'", s.as_str()))
         .collect();
     format!("({})", names.join(","))
+}
+
+/// The statuses of a set as bits, to tell statement texts built from the set apart.
+pub fn status_mask(statuses: &[DeliveryStatus]) -> u32 {
+    statuses.iter().fold(0, |mask, s| mask | 1 << (*s as u32))
+}
+
+/// The text of a statement built from a closed set of choices (`shape` and `choice` name it),
+/// built once per thread: the writer runs the same few shapes thousands of times a second, and
+/// building each text anew cost more than some of the statements.
+pub fn cached_text(shape: &'static str, choice: u32, build: impl FnOnce() -> String) -> Rc<str> {
+    thread_local! {
+        static TEXTS: RefCell<HashMap<(&'static str, u32), Rc<str>>> = RefCell::new(HashMap::new());
+    }
+    TEXTS.with(|texts| {
+        texts
+            .borrow_mut()
+            .entry((shape, choice))
+            .or_insert_with(|| build().into())
+            .clone()
+    })
 }
 
 pub fn count(n: i64) -> u64 {
