@@ -5,7 +5,7 @@ use crate::refused;
 use crate::support::*;
 use evo::domain::{
     CarrierAccount, CarrierStatus, DeliveryRecord, DeliveryStatus, Idempotency, MessageId, Outcome,
-    Pacer, Plan, Refusal, StatusApplied, Timestamp,
+    Pacer, Plan, Refusal, StatusApplied,
 };
 use evo::store::Store;
 use std::sync::{Arc, Mutex};
@@ -289,7 +289,6 @@ pub async fn pacing_defers_rows_beyond_the_horizon_unleased(db: Db) {
         "p2 was never handed over: sent, not reconciled"
     );
     assert_eq!(by_id(&ids[2]).plan, Plan::Send { at: db.now() });
-    let _ = Timestamp::from_millis(0);
 }
 
 pub async fn callbacks_in_any_order_only_move_forward(db: Db) {

@@ -4,7 +4,7 @@ use crate::refused;
 use crate::support::*;
 use evo::domain::{
     AccountScope, CarrierAccount, DeliveryStatus, Direction, EndpointChanges, Idempotency, Missing,
-    Received, Refusal, Timestamp,
+    Received, Refusal,
 };
 use evo::store::{ConversationQuery, MessageQuery, MessageSort};
 use std::time::Duration;
@@ -368,5 +368,4 @@ pub async fn inbound_on_a_disabled_endpoint_is_dropped(db: Db) {
             .unwrap()
             .is_empty()
     );
-    let _ = Timestamp::from_millis(0);
 }
