@@ -273,6 +273,8 @@ callback_results() {
     printf "%s%s=%s", sep, $2, $NF; sep = ", " } END { if (sep == "") printf "none" }'
 }
 
+# wal_mb DIR: size of DIR's SQLite WAL in MB (it must stay bounded under steady load).
+wal_mb() { awk -v b="$(stat -c %s "$1/evo.db-wal" 2>/dev/null || echo 0)" 'BEGIN { printf "%.1f", b / 1048576 }'; }
 secs_between() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b - a) / 1000 }'; }
 rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }'; }
 to_ms() { # wrk duration (812.00us, 1.52ms, 2.01s) to milliseconds
@@ -406,6 +408,7 @@ if [[ "$SKIP_E2E" != 1 ]]; then
   L1="$(now_ms)"
   cpu_snapshot CPU1
   WRK_PID=""
+  WAL_MB="$(wal_mb "$DIR2")"
   STATS="$(sim_stats)"
   STORED_AT_END="$(sim_field "$STATS" stored)"
   CB_AT_END="$(sim_field "$STATS" callbacks_sent)"
@@ -499,7 +502,7 @@ if [[ "$SKIP_E2E" != 1 ]]; then
   echo "   accepted (stored) $ACCEPTED; by the end of the load the sim had stored $STORED_AT_END ($DURING_LOAD_RATE msg/s) and evo had answered $CB_AT_END of $((2 * ACCEPTED)) callbacks"
   echo "   per message, SendMessage commit → $FINAL recorded: p50 $LAT_P50 ms, p99 $LAT_P99 ms, max $LAT_MAX ms"
   echo "   last $FINAL $E2E_SECS s after the load started (wrk ran $LOAD_SECS s)"
-  echo "   end to end: $E2E_RATE msg/s (target ≥ 2,000: $met)"
+  echo "   end to end: $E2E_RATE msg/s (target ≥ 2,000: $met); WAL at the end of the load: $WAL_MB MB"
   echo "   CPU cores during the load: $LOAD_CPU"
   echo "   CPU cores after the load, until every callback was answered: $TAIL_CPU"
   echo "   SQLite writer thread per message, insert to $FINAL (load + tail): $E2E_WRITER_US µs"

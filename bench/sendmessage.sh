@@ -8,7 +8,8 @@
 # baseline, then POST /messages (bench/sendmessage.lua, a distinct recipient per request).
 # Afterwards it counts the rows in the messages table and compares them with wrk's 2xx count.
 #
-# Environment: BENCH_DURATION (10s), BENCH_CONNECTIONS (64), BENCH_THREADS (2).
+# Environment: BENCH_DURATION (10s), BENCH_CONNECTIONS (64), BENCH_THREADS (2), BENCH_EVO (an
+# evo binary to use instead of building one, for A/B runs of two builds in one session).
 set -euo pipefail
 
 DURATION="${BENCH_DURATION:-10s}"
@@ -34,9 +35,14 @@ command -v wrk >/dev/null 2>&1 || install_pkg wrk
 command -v wrk >/dev/null 2>&1 || die "wrk is not available"
 
 # --- build -------------------------------------------------------------------------------------
-log "cargo build --release"
-cargo build --release --quiet
-EVO="$ROOT/target/release/evo"
+if [[ -n "${BENCH_EVO:-}" ]]; then
+  EVO="$BENCH_EVO"
+  log "using $EVO (BENCH_EVO; not building)"
+else
+  log "cargo build --release"
+  cargo build --release --quiet
+  EVO="$ROOT/target/release/evo"
+fi
 [[ -x "$EVO" ]] || die "$EVO was not built"
 
 # --- data directory and tenant -----------------------------------------------------------------

@@ -84,13 +84,6 @@ impl DeliveryStatus {
         ALL.into_iter().filter(|s| s.may_become(next)).collect()
     }
 
-    /// Whether a message now in `self` can never move to `next`, whatever moves it makes
-    /// first. Statuses only go forward, so a stale read that says so is still right.
-    pub fn can_never_become(self, next: DeliveryStatus) -> bool {
-        !ALL.into_iter()
-            .any(|later| later.rank() >= self.rank() && later.may_become(next))
-    }
-
     /// The statuses that are not terminal.
     pub fn unsettled() -> Vec<DeliveryStatus> {
         ALL.into_iter().filter(|s| !s.is_terminal()).collect()
@@ -161,28 +154,6 @@ mod tests {
         assert!(!Sent.may_become(Unknown));
         assert!(!Sending.may_become(Queued));
         assert!(!Sent.may_become(Sent));
-    }
-
-    #[test]
-    fn never_becoming_holds_for_every_later_status() {
-        for now in ALL {
-            for next in ALL {
-                if now.can_never_become(next) {
-                    assert!(!now.may_become(next), "{now:?} → {next:?}");
-                    for later in ALL.into_iter().filter(|l| l.rank() >= now.rank()) {
-                        assert!(!later.may_become(next), "{later:?} → {next:?}");
-                    }
-                }
-            }
-        }
-        use DeliveryStatus::*;
-        assert!(Sent.can_never_become(Sent));
-        assert!(Delivered.can_never_become(Undelivered));
-        assert!(
-            !Sending.can_never_become(Sending),
-            "it may pass through Unknown first"
-        );
-        assert!(!Sent.can_never_become(Delivered));
     }
 
     #[test]

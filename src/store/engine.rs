@@ -367,14 +367,6 @@ impl<B: Backend> DeliveryStore for Engine<B> {
     }
 
     async fn apply_carrier_status(&self, update: CarrierStatus) -> StoreResult<StatusApplied> {
-        let probe = update.clone();
-        let idle = run!(self.read, move |tx| rules::callbacks::changes_nothing(
-            tx, &probe
-        )
-        .await)?;
-        if idle {
-            return Ok(StatusApplied::Unchanged);
-        }
         run!(self.write, move |tx| rules::callbacks::apply(tx, update)
             .await)
     }

@@ -53,7 +53,7 @@ async fn r27_path_overrides_body_and_query_overrides_path() {
     let app = spawn_app().await;
     let t = app.tenant("Acme").await;
     let first = app.send(&t, "+15556667777", "first").await;
-    let session = app.session_of(first["id"].as_str().unwrap());
+    let session = app.session_of(first["id"].as_str().unwrap()).await;
     // Body names an unknown session; the path wins.
     let res = app
         .post_json(

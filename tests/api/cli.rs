@@ -24,6 +24,8 @@ pub fn evo_fails(dir: &Path, args: &[&str]) -> String {
     err
 }
 
+/// Rows in a table: the store has no listing of users, endpoints or customers until the
+/// management API (#14) gives it one, so this test of the SQLite CLI still counts them directly.
 fn count(dir: &Path, table: &str) -> i64 {
     let conn = rusqlite::Connection::open(dir.join("evo.db")).unwrap();
     conn.query_row(&format!("select count(*) from {table}"), [], |r| r.get(0))
@@ -131,13 +133,30 @@ fn every_create_prints_the_id_alone_or_json() {
     ))
     .unwrap();
     assert!(key_json["key"].as_str().unwrap().starts_with("evo_"));
-    // Only hashes are kept.
-    let conn = rusqlite::Connection::open(d.join("evo.db")).unwrap();
-    let stored: Vec<u8> = conn
-        .query_row("select key_hash from api_keys limit 1", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(stored.len(), 32);
-    assert!(!String::from_utf8_lossy(&stored).contains(&key));
+    // Only hashes are kept: the store finds the key's user by its SHA-256, and the key's text
+    // is in no file of the data directory.
+    let found = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store = evo::store::open(None, d, evo::clock::system())
+            .await
+            .unwrap();
+        let found = store
+            .principal_by_api_key(&evo::service::auth::secret_hash(&key))
+            .await
+            .unwrap();
+        store.shutdown().await;
+        found
+    });
+    assert_eq!(
+        found.map(|p| p.user_id.as_str().to_owned()).as_deref(),
+        Some(user_id)
+    );
+    for file in std::fs::read_dir(d).unwrap() {
+        let path = file.unwrap().path();
+        if path.is_file() {
+            let bytes = std::fs::read(&path).unwrap();
+            assert!(!String::from_utf8_lossy(&bytes).contains(&key), "{path:?}");
+        }
+    }
     evo(
         d,
         &[

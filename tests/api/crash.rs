@@ -151,12 +151,9 @@ async fn every_acknowledged_message_reaches_the_carrier_exactly_once_across_sigk
     );
     assert!(twice.is_empty(), "sent more than once: {twice:?}");
     // None reached the carrier after its validity period.
-    let conn = rusqlite::Connection::open(dir.path().join("evo.db")).unwrap();
-    let mut created = conn
-        .prepare("select created_at from messages where body = ?1")
-        .unwrap();
+    let created = accepted_at(dir.path()).await;
     for m in sim.messages() {
-        let accepted: i64 = created.query_row([&m.body], |r| r.get(0)).unwrap();
+        let accepted = created[&m.body];
         assert!(
             m.created_ms <= accepted + VALIDITY_MS,
             "{} reached the carrier {} ms after it was accepted",
@@ -170,4 +167,40 @@ async fn every_acknowledged_message_reaches_the_carrier_exactly_once_across_sigk
         counts.len(),
         KILLS
     );
+}
+
+/// When each stored message was accepted, by body, read through the store evo left behind.
+async fn accepted_at(dir: &Path) -> HashMap<String, i64> {
+    let store = evo::store::open(None, dir, evo::clock::system())
+        .await
+        .unwrap();
+    let mut created = HashMap::new();
+    let mut offset = 0;
+    loop {
+        let page = store
+            .list_messages(&evo::store::MessageQuery {
+                scope: evo::domain::AccountScope::All,
+                customer_ids: vec![],
+                endpoint_ids: vec![],
+                conversation_ids: vec![],
+                specific_ids: vec![],
+                after: None,
+                sort: evo::store::MessageSort::Date,
+                descending: false,
+                offset,
+                limit: 500,
+                with_total: false,
+            })
+            .await
+            .unwrap();
+        if page.items.is_empty() {
+            break;
+        }
+        offset += page.items.len() as u64;
+        for m in page.items {
+            created.insert(m.text, m.date.millis());
+        }
+    }
+    store.shutdown().await;
+    created
 }

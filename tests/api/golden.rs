@@ -101,7 +101,7 @@ async fn seed_xml_request_on_the_session_route() {
     let app = spawn_app().await;
     let t = app.tenant("Acme").await;
     let first = app.send(&t, "+15556667777", "first").await;
-    let session = app.session_of(first["id"].as_str().unwrap());
+    let session = app.session_of(first["id"].as_str().unwrap()).await;
     let xml = seed_xml("Reply", "", &session, "");
     let answer = post_seed_xml(&app, &t, &format!("/sessions/{session}/messages"), xml).await;
     assert_eq!(shape(&answer), shape(SEED_RESPONSE_XML));

@@ -2,7 +2,7 @@
 
 use evo::carrier::SandboxCarrier;
 use evo::clock::{self, SharedClock};
-use evo::domain::{AccountId, CustomerId, PhoneNumber, Role, UserId};
+use evo::domain::{AccountId, AccountScope, CustomerId, PhoneNumber, Role, UserId};
 use evo::server::DeliveryConfig;
 use evo::service::auth::{hash_password, new_api_key, secret_hash};
 use evo::store::{NewEndpoint, NewUser, SqliteStore, Store};
@@ -271,14 +271,14 @@ impl TestApp {
     }
 
     /// The Chat session a conversation runs in (MessageInfo does not carry it).
-    pub fn session_of(&self, message_id: &str) -> String {
-        let conn = rusqlite::Connection::open(self.dir.path().join("evo.db")).expect("db");
-        conn.query_row(
-            "select session_id from messages where id = ?1",
-            [message_id],
-            |r| r.get(0),
-        )
-        .expect("session id")
+    pub async fn session_of(&self, message_id: &str) -> String {
+        let id = evo::domain::MessageId::from_string(message_id);
+        let message = self
+            .store
+            .message(&AccountScope::All, &id)
+            .await
+            .expect("message");
+        message.session_id.as_str().to_owned()
     }
 }
 

@@ -80,8 +80,8 @@ async fn a_reply_is_stored_unread_in_the_conversation_it_answers() {
     assert_eq!(reply["otherAddress"], "+15556667777");
     assert_eq!(reply["endpointId"], r.t.endpoint.as_str());
     assert_eq!(
-        r.app.session_of(reply["id"].as_str().unwrap()),
-        r.app.session_of(sent["id"].as_str().unwrap())
+        r.app.session_of(reply["id"].as_str().unwrap()).await,
+        r.app.session_of(sent["id"].as_str().unwrap()).await
     );
     let conversations: Value = r
         .app
@@ -178,18 +178,25 @@ async fn media_urls_and_types_are_kept_with_the_message() {
     assert_eq!(post_inbound(&r, &params, TOKEN).await.status(), 200);
     let all = messages(&r).await;
     assert_eq!(all.len(), 1);
-    let conn = rusqlite::Connection::open(r.app.dir.path().join("evo.db")).unwrap();
-    let media: Vec<(String, String)> = conn
-        .prepare(
-            "select url, content_type from message_media where message_id = ?1 order by position",
-        )
-        .unwrap()
-        .query_map([all[0]["id"].as_str().unwrap()], |row| {
-            Ok((row.get(0)?, row.get(1)?))
+    let session = r.app.session_of(all[0]["id"].as_str().unwrap()).await;
+    let lines = r
+        .app
+        .store
+        .transcript(evo::store::TranscriptQuery {
+            scope: evo::domain::AccountScope::All,
+            session: evo::domain::SessionId::from_string(&session),
+            include_historical: false,
+            historical_cutoff: None,
+            mark_read: false,
         })
-        .unwrap()
-        .collect::<Result<_, _>>()
+        .await
         .unwrap();
+    assert_eq!(lines.len(), 1);
+    let media: Vec<(String, String)> = lines[0]
+        .media
+        .iter()
+        .map(|m| (m.url.clone(), m.content_type.clone()))
+        .collect();
     assert_eq!(
         media,
         vec![
@@ -331,13 +338,12 @@ async fn the_simulator_originates_a_signed_reply_end_to_end() {
     assert_eq!(all.len(), 2);
     assert_eq!(all[1]["text"], "Yes please");
     assert_eq!(all[1]["isUnread"], true);
-    let conn = rusqlite::Connection::open(r.app.dir.path().join("evo.db")).unwrap();
-    let sid: String = conn
-        .query_row(
-            "select carrier_ref from messages where direction = 'Incoming'",
-            [],
-            |row| row.get(0),
-        )
+    // The carrier sid is kept with the one incoming message.
+    let held = r
+        .app
+        .store
+        .sids_in_use(vec![result.message_sid.clone()])
+        .await
         .unwrap();
-    assert_eq!(sid, result.message_sid);
+    assert_eq!(held, vec![result.message_sid]);
 }

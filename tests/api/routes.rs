@@ -122,7 +122,7 @@ async fn r14_suffixes_work_on_every_custom_route() {
     let app = spawn_app().await;
     let t = app.tenant("Acme").await;
     let first = app.send(&t, "+15556667777", "hi").await;
-    let session = app.session_of(first["id"].as_str().unwrap());
+    let session = app.session_of(first["id"].as_str().unwrap()).await;
     for (ext, content_type) in [
         ("json", "application/json; charset=utf-8"),
         ("xml", "application/xml"),

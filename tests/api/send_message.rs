@@ -104,9 +104,14 @@ async fn q3_sends_reuse_one_conversation_and_session_per_address() {
     let a = app.send(&t, "+15556667777", "one").await;
     let b = app.send(&t, "+15556667777", "two").await;
     let c = app.send(&t, "+15556667778", "three").await;
-    let session = |m: &Value| app.session_of(m["id"].as_str().unwrap());
-    assert_eq!(session(&a), session(&b));
-    assert_ne!(session(&a), session(&c));
+    let [a, b, c] = [&a, &b, &c].map(|m| m["id"].as_str().unwrap().to_owned());
+    let (a, b, c) = (
+        app.session_of(&a).await,
+        app.session_of(&b).await,
+        app.session_of(&c).await,
+    );
+    assert_eq!(a, b);
+    assert_ne!(a, c);
     let convs: Value = app
         .get("/conversations", &key(&t))
         .await
@@ -121,7 +126,7 @@ async fn r5_send_into_a_session_goes_to_its_other_party() {
     let app = spawn_app().await;
     let t = app.tenant("Acme").await;
     let first = app.send(&t, "+15556667777", "first").await;
-    let session = app.session_of(first["id"].as_str().unwrap());
+    let session = app.session_of(first["id"].as_str().unwrap()).await;
     // EndpointId and ToAddress are ignored when SessionId is given.
     let res = app
         .post_json(
@@ -134,7 +139,7 @@ async fn r5_send_into_a_session_goes_to_its_other_party() {
     let m: Value = res.json().await.unwrap();
     assert_eq!(m["otherAddress"], "+15556667777");
     assert_eq!(m["endpointId"], t.endpoint.as_str());
-    assert_eq!(app.session_of(m["id"].as_str().unwrap()), session);
+    assert_eq!(app.session_of(m["id"].as_str().unwrap()).await, session);
     // SessionId in the body of /messages works the same way.
     let res = app
         .post_json(
@@ -397,16 +402,21 @@ async fn each_message_is_stored_with_its_segments_and_encoding() {
         ("ж".repeat(71), 2, "UCS-2"),
         ("😀".repeat(35), 1, "UCS-2"),
     ];
-    let conn = rusqlite::Connection::open(app.dir.path().join("evo.db")).unwrap();
     for (text, count, encoding) in cases {
         let m = app.send(&t, "+15556667777", &text).await;
-        let (segments, enc): (u32, String) = conn
-            .query_row(
-                "select segments, encoding from messages where id = ?1",
-                [m["id"].as_str().unwrap()],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+        let delivery: Value = app
+            .get(
+                &format!("/messages/{}/delivery", m["id"].as_str().unwrap()),
+                &key(&t),
             )
+            .await
+            .json()
+            .await
             .unwrap();
-        assert_eq!((segments, enc.as_str()), (count, encoding), "{text}");
+        assert_eq!(
+            (&delivery["segments"], &delivery["encoding"]),
+            (&json!(count), &json!(encoding)),
+            "{text}"
+        );
     }
 }

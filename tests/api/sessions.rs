@@ -68,7 +68,7 @@ async fn a_chat_session_lives_from_first_message_to_end_and_a_new_one_follows() 
     assert_eq!(s["ended"], false);
     assert_eq!(s["callState"], "Disconnected");
     assert!(s.get("dateCompleted").is_none());
-    assert_eq!(id, r.app.session_of(sent["id"].as_str().unwrap()));
+    assert_eq!(id, r.app.session_of(sent["id"].as_str().unwrap()).await);
 
     let (_, one) = json(&r, &format!("/sessions/{id}"), &r.t).await;
     assert_eq!(one["id"], id.as_str());

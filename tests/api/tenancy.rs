@@ -22,7 +22,7 @@ async fn account_a_cannot_reach_account_b_on_any_route() {
     let a = app.tenant("Alpha").await;
     let b = app.tenant("Beta").await;
     let b_msg = app.send(&b, "+15556667777", "secret").await;
-    let b_session = app.session_of(b_msg["id"].as_str().unwrap());
+    let b_session = app.session_of(b_msg["id"].as_str().unwrap()).await;
     let b_convs: Value = app
         .get("/conversations", &key(&b))
         .await

@@ -46,31 +46,6 @@ pub async fn apply<T: DeliveryTx + MessagingTx>(
     })
 }
 
-/// Whether the callback certainly changes nothing: the sid's message cannot move to its status
-/// (or the signer does not speak for it). Run on a read, it spares the write for the many
-/// callbacks that repeat or trail a status already reached (a "sent" after Sent); what it finds
-/// unmovable stays so, since statuses only go forward.
-pub async fn changes_nothing<T: DeliveryTx + MessagingTx>(
-    tx: &mut T,
-    update: &CarrierStatus,
-) -> StoreResult<bool> {
-    let Some(holder) = tx.message_by_carrier_sid(&update.sid).await? else {
-        return Ok(false);
-    };
-    if update
-        .message_id
-        .as_ref()
-        .is_some_and(|named| named != &holder)
-    {
-        return Ok(false);
-    }
-    let Some(t) = tx.callback_target(&holder).await? else {
-        return Ok(false);
-    };
-    let foreign = !update.carrier.speaks_for(t.account_carrier_sid.as_deref());
-    Ok(foreign || t.status.can_never_become(update.status))
-}
-
 async fn target<T: DeliveryTx + MessagingTx>(
     tx: &mut T,
     update: &CarrierStatus,

@@ -1,7 +1,8 @@
 //! WAL checkpoints on their own thread and connection. SQLite's automatic checkpoint runs inside
 //! the commit that crosses its threshold, on the writer thread, where it delays every job in the
-//! queue; a passive checkpoint from another connection copies the same pages without blocking
-//! the writer (or readers) at all.
+//! queue; a passive checkpoint from another connection copies most of those pages beforehand
+//! without blocking the writer (or readers) at all, so the writer's checkpoint, which restarts
+//! the WAL (`WAL_RESTART_PAGES`), has little left to copy.
 
 use rusqlite::Connection;
 use std::path::Path;

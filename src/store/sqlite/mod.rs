@@ -45,6 +45,12 @@ const MIGRATIONS: &[M<'static>] = &[
 ];
 const DB_FILE: &str = "evo.db";
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// WAL pages after which a commit checkpoints on the writer. Only a checkpoint run between the
+/// writer's transactions lets the next one restart the WAL from its first page; the passive
+/// checkpoints of `checkpoint.rs` never can under steady writes, and without this the WAL grew
+/// by ~50 MB/s under `bench/delivery.sh`. 16,000 pages (64 MB) copies a page rewritten by many
+/// commits once, and measured no slower than SQLite's default of 1,000 (BENCHMARKS.md, #10).
+const WAL_RESTART_PAGES: i64 = 16_000;
 
 /// The store on SQLite: the shared rules over this backend.
 pub type SqliteStore = Engine<SqliteBackend>;
@@ -94,8 +100,9 @@ impl SqliteBackend {
             anyhow::bail!("the migrated database has broken references in {table}");
         }
         conn.pragma_update(None, "foreign_keys", true)?;
-        // Checkpoints run beside the writer (`checkpoint.rs`), never inside its commits.
-        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        // Checkpoints run beside the writer (`checkpoint.rs`), so its commits seldom copy pages;
+        // the writer's own checkpoint past `WAL_RESTART_PAGES` is what lets the WAL start over.
+        conn.pragma_update(None, "wal_autocheckpoint", WAL_RESTART_PAGES)?;
         let checkpoints = checkpoint::Checkpointer::start(&path)?;
         let readers = r2d2::Pool::builder()
             .max_size(8)
