@@ -9,7 +9,10 @@
 # Afterwards it counts the rows in the messages table and compares them with wrk's 2xx count.
 #
 # Environment: BENCH_DURATION (10s), BENCH_CONNECTIONS (64), BENCH_THREADS (2), BENCH_EVO (an
-# evo binary to use instead of building one, for A/B runs of two builds in one session).
+# evo binary to use instead of building one, for A/B runs of two builds in one session),
+# BENCH_PG (a PostgreSQL server URL such as postgres://postgres@127.0.0.1:5432: evo runs on a
+# fresh database created there and dropped afterwards, and a pgbench script doing the same
+# inserts, one transaction per message, runs first as the bound for that server).
 set -euo pipefail
 
 DURATION="${BENCH_DURATION:-10s}"
@@ -69,7 +72,24 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+PG_DB=""
+if [[ -n "${BENCH_PG:-}" ]]; then
+  command -v psql >/dev/null 2>&1 || die "BENCH_PG needs psql"
+  PG_DB="evo_bench_$$"
+  psql -q "$BENCH_PG/postgres" -c "create database $PG_DB" || die "cannot create $PG_DB"
+  trap 'psql -q "$BENCH_PG/postgres" -c "drop database if exists $PG_DB with (force)" >/dev/null 2>&1 || true; cleanup' EXIT
+  export EVO_DATABASE_URL="$BENCH_PG/$PG_DB"
+fi
 evo() { "$EVO" --data-dir "$DATA_DIR" "$@"; }
+# count_sql SQL: one number from the store evo ran on.
+count_sql() {
+  if [[ -n "$PG_DB" ]]; then
+    psql -qAt "$EVO_DATABASE_URL" -c "$1"
+  else
+    command -v sqlite3 >/dev/null 2>&1 || install_pkg sqlite3
+    sqlite3 -readonly "$DATA_DIR/evo.db" "pragma busy_timeout = 5000; $1" | tail -n 1
+  fi
+}
 
 log "setting up a tenant in $DATA_DIR"
 ACCOUNT="$(evo admin account create --name "Bench account")"
@@ -140,11 +160,10 @@ kill -0 "$SERVER_PID" 2>/dev/null || die "evo serve is no longer running after t
 
 
 # --- stored messages ---------------------------------------------------------------------------
-command -v sqlite3 >/dev/null 2>&1 || install_pkg sqlite3
 # Requests still in flight when wrk stopped may commit after it; let the writer settle.
 sleep 1
-STORED="$(sqlite3 -readonly "$DATA_DIR/evo.db" 'pragma busy_timeout = 5000; select count(*) from messages;' | tail -n 1)"
-RECIPIENTS="$(sqlite3 -readonly "$DATA_DIR/evo.db" 'pragma busy_timeout = 5000; select count(distinct other_address) from messages;' | tail -n 1)"
+STORED="$(count_sql 'select count(*) from messages;')"
+RECIPIENTS="$(count_sql 'select count(distinct other_address) from messages;')"
 echo "stored messages: $STORED (2xx responses reported by wrk: $SEND_2XX), distinct recipients: $RECIPIENTS"
 if [[ "$STORED" -eq "$SEND_2XX" ]]; then
   STORED_CHECK="match"
@@ -179,6 +198,18 @@ PACED_NON2XX="$(field non2xx)"
 
 # --- summary -----------------------------------------------------------------------------------
 RATIO="$(awk -v s="$SEND_RPS" -v h="$HEALTH_RPS" 'BEGIN { printf "%.3f", (h > 0 ? s / h : 0) }')"
+# --- the PostgreSQL bound: the same inserts from pgbench, one transaction per message ----------
+PGBENCH_LINE=""
+if [[ -n "$PG_DB" ]]; then
+  log "pgbench -c $CONNECTIONS -j $THREADS -T ${DURATION%s} -f bench/pg_sendmessage.sql"
+  PGBENCH_OUT="$(pgbench -n -c "$CONNECTIONS" -j "$THREADS" -T "${DURATION%s}" -D acct="'$ACCOUNT'" \
+    -D endp="'$ENDPOINT'" -f bench/pg_sendmessage.sql "$EVO_DATABASE_URL" 2>&1)" || die "pgbench failed: $PGBENCH_OUT"
+  PGBENCH_TPS="$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$PGBENCH_OUT" | head -n 1)"
+  PGBENCH_LAT="$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' <<<"$PGBENCH_OUT")"
+  PGBENCH_LINE="pgbench (same inserts, -c $CONNECTIONS): ${PGBENCH_TPS} tx/s, latency average ${PGBENCH_LAT} ms"
+  echo "$PGBENCH_LINE"
+fi
+
 cat <<SUMMARY
 
 ==================== evo benchmark summary ====================
@@ -190,7 +221,9 @@ sendmessage: $SEND_RPS msg/s p50 $SEND_P50 ms p99 $SEND_P99 ms non2xx $SEND_NON2
   server warning/error log lines: $SERVER_LOG_LINES
 paced sendmessage: $PACED_RPS msg/s p50 $PACED_P50 ms p99 $PACED_P99 ms non2xx $PACED_NON2XX
 ratio sendmessage/health: $RATIO
-===============================================================
+${PGBENCH_LINE:+$PGBENCH_LINE
+evo / pgbench: $(awk -v e="$SEND_RPS" -v p="${PGBENCH_TPS:-0}" 'BEGIN { if (p > 0) printf "%.2f", e / p }')
+}===============================================================
 SUMMARY
 
 if [[ "$SEND_NON2XX" -ne 0 || "$PACED_NON2XX" -ne 0 || "$STORED" -lt "$SEND_2XX" ]]; then

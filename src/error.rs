@@ -64,6 +64,9 @@ pub enum Error {
     /// 503: too much work queued (password checks); try again shortly.
     #[error("{0}")]
     Busy(String),
+    /// 503: the database cannot be reached just now; nothing was written.
+    #[error("The database is unavailable; try again shortly")]
+    Unavailable,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -88,6 +91,10 @@ impl From<StoreError> for Error {
             StoreError::Raced => Error::Internal(anyhow::anyhow!(
                 "a write lost a race with a concurrent one twice"
             )),
+            StoreError::Unavailable(why) => {
+                tracing::warn!(error = %why, "database unavailable");
+                Error::Unavailable
+            }
             StoreError::Internal(e) => Error::Internal(e),
         }
     }

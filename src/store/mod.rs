@@ -11,6 +11,7 @@
 
 mod backend;
 mod engine;
+mod postgres;
 mod queries;
 mod rules;
 mod signal;
@@ -18,6 +19,7 @@ mod sqlite;
 
 pub use backend::{Backend, BoxFuture, Tx};
 pub use engine::Engine;
+pub use postgres::{PostgresBackend, PostgresStore};
 pub use queries::{
     Claim, ConversationQuery, MessagePage, MessageQuery, MessageSort, NewEndpoint, NewMessage,
     NewUser, OutcomeRecord, SendTarget, SessionPage, SessionQuery, TranscriptQuery,
@@ -43,6 +45,10 @@ pub enum StoreError {
     /// Running it again sees the winner; the engine does so once.
     #[error("lost a race with a concurrent write")]
     Raced,
+    /// The database cannot be reached (down, restarting, out of connections); the request may
+    /// be tried again. Nothing was written.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -274,7 +280,7 @@ pub async fn open(
 ) -> anyhow::Result<Arc<dyn Store>> {
     match database_url {
         Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-            anyhow::bail!("PostgreSQL is not supported yet; omit --database-url to use SQLite")
+            Ok(Arc::new(PostgresStore::connect(url, clock).await?))
         }
         Some(url) => anyhow::bail!("unsupported --database-url '{url}'"),
         None => Ok(Arc::new(SqliteStore::open_with_clock(data_dir, clock)?)),

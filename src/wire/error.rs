@@ -54,6 +54,12 @@ pub fn error_object(err: &Error) -> (StatusCode, Object) {
             m.clone(),
             &[],
         ),
+        Error::Unavailable => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "DatabaseUnavailable",
+            err.to_string(),
+            &[],
+        ),
         Error::Internal(cause) => {
             tracing::error!(error = ?cause, "internal error");
             (

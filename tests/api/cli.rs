@@ -1,6 +1,7 @@
 //! The admin CLI: every command, --json, the error paths, and changes made while a server runs.
 
 use crate::durability::{EVO, cli_tenant, evo, start_server};
+use crate::helpers::store_args;
 use serde_json::{Value, json};
 use std::path::Path;
 use std::process::Command;
@@ -8,8 +9,7 @@ use std::process::Command;
 /// Runs evo expecting failure; returns stderr.
 pub fn evo_fails(dir: &Path, args: &[&str]) -> String {
     let out = Command::new(EVO)
-        .arg("--data-dir")
-        .arg(dir)
+        .args(store_args(dir))
         .args(args)
         .output()
         .unwrap();
@@ -401,7 +401,7 @@ fn bad_input_exits_non_zero_with_one_line_and_writes_nothing() {
         d,
         &[
             "--database-url",
-            "postgres://localhost/test",
+            "postgres://evo:secret-pw@127.0.0.1:1/evo",
             "admin",
             "account",
             "create",
@@ -409,7 +409,9 @@ fn bad_input_exits_non_zero_with_one_line_and_writes_nothing() {
             "X",
         ],
     );
-    assert!(err.contains("not supported yet"), "{err}");
+    // No server on port 1: a clear error, and the password appears nowhere.
+    assert!(err.contains("cannot connect to PostgreSQL"), "{err}");
+    assert!(!err.contains("secret-pw"), "{err}");
 
     assert_eq!(
         (

@@ -1,5 +1,6 @@
 //! The real binary: a send that returned 200 survives SIGKILL; SIGTERM shuts down gracefully.
 
+use crate::helpers::store_args;
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -10,8 +11,7 @@ pub const EVO: &str = env!("CARGO_BIN_EXE_evo");
 /// Runs `evo --data-dir DIR ARGS…` and returns stdout, panicking on failure.
 pub fn evo(dir: &Path, args: &[&str]) -> String {
     let out = Command::new(EVO)
-        .arg("--data-dir")
-        .arg(dir)
+        .args(store_args(dir))
         .args(args)
         .output()
         .expect("run evo");
@@ -34,8 +34,7 @@ pub fn start_server(dir: &Path) -> (Child, String) {
 /// `start_server` with extra `serve` options.
 pub fn start_server_with(dir: &Path, extra: &[&str]) -> (Child, String) {
     let mut child = Command::new(EVO)
-        .arg("--data-dir")
-        .arg(dir)
+        .args(store_args(dir))
         .args(["serve", "--listen", "127.0.0.1:0"])
         .args(extra)
         .env("RUST_LOG", "warn")

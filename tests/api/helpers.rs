@@ -1,16 +1,21 @@
 //! `spawn_app()` and typed helpers shared by the API tests.
 
+use crate::pg::PgDatabase;
 use evo::carrier::SandboxCarrier;
 use evo::clock::{self, SharedClock};
 use evo::domain::{AccountId, AccountScope, CustomerId, PhoneNumber, Role, UserId};
 use evo::server::DeliveryConfig;
 use evo::service::auth::{hash_password, new_api_key, secret_hash};
-use evo::store::{NewEndpoint, NewUser, SqliteStore, Store};
+use evo::store::{NewEndpoint, NewUser, PostgresStore, SqliteStore, Store};
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use reqwest::{Method, RequestBuilder, Response};
 use serde_json::Value;
+use std::collections::BTreeMap;
+use std::ffi::OsString;
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};
 use tempfile::TempDir;
 use tokio::sync::oneshot;
@@ -25,6 +30,7 @@ pub struct TestApp {
     pub clock: SharedClock,
     pub client: reqwest::Client,
     _stop: oneshot::Sender<()>,
+    _pg: Option<PgDatabase>,
 }
 
 /// A tenant: one account with a User, a phone-number endpoint and an API key.
@@ -82,8 +88,7 @@ async fn spawn_app_full(
     clock: SharedClock,
 ) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
-    let store: Arc<dyn Store> =
-        Arc::new(SqliteStore::open_with_clock(dir.path(), clock.clone()).expect("open store"));
+    let (store, pg) = open_store(dir.path(), clock.clone()).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -113,6 +118,43 @@ async fn spawn_app_full(
         clock,
         client: http_client(),
         _stop: stop,
+        _pg: pg,
+    }
+}
+
+/// The PostgreSQL databases of running test apps, by their data directory: `evo` commands a
+/// test runs on an app's directory reach the app's own store (`store_args`).
+static DATABASES: Mutex<BTreeMap<PathBuf, String>> = Mutex::new(BTreeMap::new());
+
+/// The options that point an `evo` command at the store of the app whose data directory is
+/// `dir`: `--data-dir`, and `--database-url` when that app runs on PostgreSQL.
+pub fn store_args(dir: &Path) -> Vec<OsString> {
+    let mut args = vec![OsString::from("--data-dir"), dir.as_os_str().to_owned()];
+    let databases = DATABASES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(url) = databases.get(dir) {
+        args.extend([OsString::from("--database-url"), OsString::from(url)]);
+    }
+    args
+}
+
+/// The store a test app serves from: SQLite in `dir`, or with `EVO_TEST_BACKEND=postgres` a
+/// fresh PostgreSQL database of the test's own (dropped with the app).
+async fn open_store(dir: &Path, clock: SharedClock) -> (Arc<dyn Store>, Option<PgDatabase>) {
+    if std::env::var("EVO_TEST_BACKEND").is_ok_and(|b| b == "postgres") {
+        let pg = PgDatabase::create()
+            .await
+            .expect("EVO_TEST_BACKEND=postgres needs a PostgreSQL server");
+        DATABASES
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(dir.to_owned(), pg.url.clone());
+        let store = PostgresStore::connect(&pg.url, clock)
+            .await
+            .expect("connect store");
+        (Arc::new(store), Some(pg))
+    } else {
+        let store = SqliteStore::open_with_clock(dir, clock).expect("open store");
+        (Arc::new(store), None)
     }
 }
 

@@ -1,5 +1,9 @@
 //! One integration-test binary (one link): every test starts the real server on port 0 with
-//! its own temporary SQLite store and talks HTTP to it.
+//! its own temporary SQLite store, or with `EVO_TEST_BACKEND=postgres` a PostgreSQL database of
+//! its own, and talks HTTP to it. (Tests that start `evo` as a child process use SQLite.)
+
+#[path = "../common/pg.rs"]
+mod pg;
 
 mod auth;
 mod binding;
@@ -19,6 +23,7 @@ mod metadata;
 mod negotiation;
 mod opt_outs;
 mod opt_outs_cli;
+mod postgres;
 mod read_state;
 mod routes;
 mod send_message;

@@ -70,6 +70,7 @@ pub async fn a_claim_plans_each_row_and_records_the_attempt_with_it(db: Db) {
     }
     let again = db
         .handle()
+        .await
         .claim_outbox(claim(&db, "w2", 10_000))
         .await
         .unwrap();
@@ -201,7 +202,7 @@ pub async fn an_unanswered_attempt_is_reconciled_on_the_next_claim(db: Db) {
     );
     // The other row's lease lapses with no outcome (its node died mid-call).
     db.advance(Duration::from_millis(1_000));
-    let other = db.handle();
+    let other = db.handle().await;
     let back = other.claim_outbox(claim(&db, "w2", 1_000)).await.unwrap();
     assert_eq!(back.len(), 2);
     assert!(back.iter().all(|i| i.plan == Plan::Reconcile), "{back:?}");

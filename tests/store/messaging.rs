@@ -59,8 +59,13 @@ pub async fn a_send_threads_into_one_conversation_and_session_per_address(db: Db
     assert_eq!(into.other_address, "+15556667777");
     assert_eq!(into.session_id, first.session_id);
     // Accepted means stored and queued for the carrier, visible to every process.
-    assert_eq!(db.handle().outbox_stats().await.unwrap().depth, 4);
-    let got = db.handle().message(&t.scope(), &first.id).await.unwrap();
+    assert_eq!(db.handle().await.outbox_stats().await.unwrap().depth, 4);
+    let got = db
+        .handle()
+        .await
+        .message(&t.scope(), &first.id)
+        .await
+        .unwrap();
     assert_eq!(got, first);
 }
 

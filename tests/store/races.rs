@@ -39,7 +39,7 @@ where
 
 pub async fn one_idempotency_key_raced_from_two_processes_makes_one_message(db: Db) {
     let t = tenant(db.store.as_ref(), "Acme").await;
-    let (one, two) = (db.handle(), db.handle());
+    let (one, two) = (db.handle().await, db.handle().await);
     let keyed = |hash: u8, text: &str| {
         let mut m = outgoing(&db, &t, "+15556667777", text);
         m.idempotency = Some(Idempotency {
@@ -86,7 +86,7 @@ pub async fn one_idempotency_key_raced_from_two_processes_makes_one_message(db: 
 
 pub async fn one_inbound_sid_raced_from_two_processes_is_stored_once(db: Db) {
     let t = tenant(db.store.as_ref(), "Acme").await;
-    let (one, two) = (db.handle(), db.handle());
+    let (one, two) = (db.handle().await, db.handle().await);
     let m = inbound(&db, &t, "+15556667777", "HELP", "SMraced");
     let results = race([&one, &two], 12, |store, _| {
         let m = m.clone();
@@ -120,7 +120,7 @@ pub async fn no_row_is_held_by_two_live_leases(db: Db) {
     for i in 0..60 {
         send(&db, &t, "+15556667777", &format!("m{i}")).await;
     }
-    let (one, two) = (db.handle(), db.handle());
+    let (one, two) = (db.handle().await, db.handle().await);
     let now = db.now();
     // Eight workers claim ten at a time, at the same instant, until the outbox is empty.
     let claims = race([&one, &two], 8, |store, i| {
@@ -153,7 +153,7 @@ pub async fn no_row_is_held_by_two_live_leases(db: Db) {
 pub async fn a_lease_holder_that_lost_its_lease_changes_nothing(db: Db) {
     let t = tenant(db.store.as_ref(), "Acme").await;
     let m = send(&db, &t, "+15556667777", "contested").await;
-    let (one, two) = (db.handle(), db.handle());
+    let (one, two) = (db.handle().await, db.handle().await);
     let mut c = claim(&db, "slow", 1_000);
     c.limit = 1;
     let old = one.claim_outbox(c).await.unwrap().remove(0);
@@ -240,7 +240,7 @@ pub async fn racing_callbacks_never_move_a_status_back(db: Db) {
             .await
             .unwrap();
     }
-    let (one, two) = (db.handle(), db.handle());
+    let (one, two) = (db.handle().await, db.handle().await);
     let at = db.now();
     // For each message: sent, delivered, sent again, queued-looking sending, all at once.
     let statuses = [
@@ -269,7 +269,7 @@ pub async fn racing_callbacks_never_move_a_status_back(db: Db) {
 
 pub async fn racing_user_creations_of_one_email_make_one_user(db: Db) {
     let t = tenant(db.store.as_ref(), "Acme").await;
-    let (one, two) = (db.handle(), db.handle());
+    let (one, two) = (db.handle().await, db.handle().await);
     let results = race([&one, &two], 10, |store, i| {
         let user = NewUser {
             email: if i % 2 == 0 {
@@ -295,7 +295,7 @@ pub async fn racing_user_creations_of_one_email_make_one_user(db: Db) {
 
 pub async fn a_conversation_raced_into_from_two_processes_has_one_open_session(db: Db) {
     let t = tenant(db.store.as_ref(), "Acme").await;
-    let (one, two) = (db.handle(), db.handle());
+    let (one, two) = (db.handle().await, db.handle().await);
     let scope = t.scope();
     let sent = race([&one, &two], 12, |store, i| {
         let m = outgoing(&db, &t, "+15556667777", &format!("m{i}"));

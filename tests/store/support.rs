@@ -1,11 +1,15 @@
 //! Fresh databases for the cases, and the tenant most cases start from.
 
+pub use crate::pg::PgDatabase;
 use evo::clock::{Clock, ManualClock, SharedClock};
 use evo::domain::{
     AccountId, AccountScope, CarrierAccount, CustomerId, EndpointId, InboundMessage, Message,
     MessageBody, OutboxItem, PhoneNumber, Role, SessionId, Timestamp, UserId,
 };
-use evo::store::{Claim, NewEndpoint, NewMessage, NewUser, SendTarget, SqliteStore, Store};
+use evo::store::{
+    BoxFuture, Claim, NewEndpoint, NewMessage, NewUser, PostgresStore, SendTarget, SqliteStore,
+    Store,
+};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
@@ -14,18 +18,21 @@ use tempfile::TempDir;
 /// The server-wide carrier account in these cases.
 pub const SERVER_SID: &str = "ACserver";
 
+type Open = Box<dyn Fn(SharedClock) -> BoxFuture<'static, Arc<dyn Store>> + Send + Sync>;
+
 /// One database. Each `handle()` is a separate store on it, as another process would open.
 pub struct Db {
     pub clock: Arc<ManualClock>,
-    open: Box<dyn Fn(SharedClock) -> Arc<dyn Store> + Send + Sync>,
+    open: Open,
     /// The first handle; most cases need no other.
     pub store: Arc<dyn Store>,
     _dir: Option<TempDir>,
+    _pg: Option<PgDatabase>,
 }
 
 impl Db {
-    pub fn handle(&self) -> Arc<dyn Store> {
-        (self.open)(self.clock.clone())
+    pub async fn handle(&self) -> Arc<dyn Store> {
+        (self.open)(self.clock.clone()).await
     }
 
     pub fn now(&self) -> Timestamp {
@@ -35,23 +42,47 @@ impl Db {
     pub fn advance(&self, by: Duration) {
         self.clock.advance(by);
     }
+
+    async fn new(open: Open, dir: Option<TempDir>, pg: Option<PgDatabase>) -> Db {
+        let clock = ManualClock::new();
+        let store = open(clock.clone()).await;
+        Db {
+            clock,
+            open,
+            store,
+            _dir: dir,
+            _pg: pg,
+        }
+    }
 }
 
 /// SQLite in a temporary directory; handles are separate `SqliteStore`s on its one file.
-pub fn sqlite() -> Db {
+pub async fn sqlite() -> Option<Db> {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().to_owned();
-    let open = move |clock: SharedClock| -> Arc<dyn Store> {
-        Arc::new(SqliteStore::open_with_clock(&path, clock).expect("open store"))
-    };
-    let clock = ManualClock::new();
-    let store = open(clock.clone());
-    Db {
-        clock,
-        open: Box::new(open),
-        store,
-        _dir: Some(dir),
-    }
+    let open: Open = Box::new(move |clock: SharedClock| {
+        let path = path.clone();
+        Box::pin(async move {
+            Arc::new(SqliteStore::open_with_clock(&path, clock).expect("open store"))
+                as Arc<dyn Store>
+        })
+    });
+    Some(Db::new(open, Some(dir), None).await)
+}
+
+/// PostgreSQL: a database of its own on the server at `EVO_TEST_DATABASE_URL`, dropped when
+/// the case ends; handles are separate pools on it. `None` when no server answers, unless
+/// `EVO_TEST_REQUIRE_PG=1` (CI), which makes that a failure.
+pub async fn postgres() -> Option<Db> {
+    let pg = PgDatabase::create().await?;
+    let url = pg.url.clone();
+    let open: Open = Box::new(move |clock: SharedClock| {
+        let url = url.clone();
+        Box::pin(async move {
+            Arc::new(PostgresStore::connect(&url, clock).await.expect("connect")) as Arc<dyn Store>
+        })
+    });
+    Some(Db::new(open, None, Some(pg)).await)
 }
 
 static NEXT: AtomicU32 = AtomicU32::new(1);

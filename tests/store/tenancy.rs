@@ -236,7 +236,7 @@ pub async fn endpoint_updates_write_only_what_they_change(db: Db) {
     let s = db.store.as_ref();
     let t = tenant(s, "Acme").await;
     let scope = t.scope();
-    let (one, two) = (db.handle(), db.handle());
+    let (one, two) = (db.handle().await, db.handle().await);
     let mps = EndpointChanges {
         mps: Some(5.0),
         ..Default::default()
@@ -295,7 +295,7 @@ pub async fn credentials_and_logins_follow_the_clock(db: Db) {
         .await
         .unwrap();
     // Another process sees the login, and its end, at once.
-    let other = db.handle();
+    let other = db.handle().await;
     assert!(
         other
             .principal_by_login(&[4; 32], at(&db))

@@ -1,0 +1,154 @@
+//! One pooled connection inside a transaction, with the statement helpers every primitive uses.
+
+use super::super::backend::BoxFuture;
+use super::super::{StoreError, StoreResult};
+use anyhow::anyhow;
+use tokio_postgres::Row;
+use tokio_postgres::types::ToSql;
+
+/// A statement argument.
+pub type Arg<'a> = &'a (dyn ToSql + Sync);
+
+pub struct PgConn {
+    client: Option<deadpool_postgres::Object>,
+    /// Between `begin` and the end of the transaction: a connection dropped in that state (its
+    /// request was cancelled mid-way) must not go back to the pool with the transaction open.
+    open: bool,
+}
+
+impl PgConn {
+    pub(super) fn new(client: deadpool_postgres::Object) -> Self {
+        Self {
+            client: Some(client),
+            open: false,
+        }
+    }
+
+    fn client(&self) -> StoreResult<&deadpool_postgres::Object> {
+        self.client
+            .as_ref()
+            .ok_or_else(|| StoreError::Internal(anyhow!("the connection was given up")))
+    }
+
+    /// Runs `work` between `begin` and `commit` (a rollback if it fails: nothing half-written).
+    pub(super) async fn transaction<T, F>(&mut self, begin: &str, work: F) -> StoreResult<T>
+    where
+        F: for<'c> FnOnce(&'c mut PgConn) -> BoxFuture<'c, StoreResult<T>>,
+    {
+        self.open = true;
+        self.client()?
+            .batch_execute(begin)
+            .await
+            .map_err(internal)?;
+        let outcome = work(self).await;
+        let end = if outcome.is_ok() {
+            "commit"
+        } else {
+            "rollback"
+        };
+        self.client()?.batch_execute(end).await.map_err(internal)?;
+        // Only a transaction that ended cleanly leaves the connection fit for the next caller;
+        // any early return above keeps `open` set, and `Drop` closes the connection.
+        self.open = false;
+        outcome
+    }
+
+    async fn statement(&self, sql: &str) -> StoreResult<tokio_postgres::Statement> {
+        self.client()?.prepare_cached(sql).await.map_err(internal)
+    }
+
+    pub async fn query(&self, sql: &str, args: &[Arg<'_>]) -> StoreResult<Vec<Row>> {
+        let statement = self.statement(sql).await?;
+        self.client()?
+            .query(&statement, args)
+            .await
+            .map_err(internal)
+    }
+
+    pub async fn query_opt(&self, sql: &str, args: &[Arg<'_>]) -> StoreResult<Option<Row>> {
+        let statement = self.statement(sql).await?;
+        self.client()?
+            .query_opt(&statement, args)
+            .await
+            .map_err(internal)
+    }
+
+    pub async fn query_one(&self, sql: &str, args: &[Arg<'_>]) -> StoreResult<Row> {
+        let statement = self.statement(sql).await?;
+        self.client()?
+            .query_one(&statement, args)
+            .await
+            .map_err(internal)
+    }
+
+    /// Rows the statement changed.
+    pub async fn execute(&self, sql: &str, args: &[Arg<'_>]) -> StoreResult<u64> {
+        let statement = self.statement(sql).await?;
+        self.client()?
+            .execute(&statement, args)
+            .await
+            .map_err(internal)
+    }
+}
+
+/// A database error as the store reports it: a lost or refused connection is `Unavailable`
+/// (the request may be tried again), anything else is `Internal`.
+impl Drop for PgConn {
+    fn drop(&mut self) {
+        if self.open
+            && let Some(client) = self.client.take()
+        {
+            // Detached from the pool, the connection closes when dropped.
+            drop(deadpool_postgres::Object::take(client));
+        }
+    }
+}
+
+pub fn internal(e: tokio_postgres::Error) -> StoreError {
+    // A unique key a concurrent transaction took first: running again sees the winner.
+    if e.code() == Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION) {
+        return StoreError::Raced;
+    }
+    if is_unavailable(&e) {
+        StoreError::Unavailable(describe(&e))
+    } else {
+        StoreError::Internal(anyhow!(describe(&e)))
+    }
+}
+
+fn is_unavailable(e: &tokio_postgres::Error) -> bool {
+    match e.code() {
+        // Class 08 (connection exception), and a server shutting down or starting up.
+        Some(code) => {
+            let code = code.code();
+            code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03" | "53300")
+        }
+        // No SQLSTATE: the socket closed or failed, or the connection was never made.
+        None => e.is_closed() || e.as_db_error().is_none() && !is_conversion(e),
+    }
+}
+
+/// A value that did not fit its Rust type: a bug, not an outage.
+fn is_conversion(e: &tokio_postgres::Error) -> bool {
+    let text = e.to_string();
+    text.contains("error deserializing") || text.contains("error serializing")
+}
+
+pub fn unavailable(e: &deadpool_postgres::PoolError) -> StoreError {
+    StoreError::Unavailable(describe_pool(e))
+}
+
+/// The database's own message (code and text) rather than tokio-postgres's "db error".
+pub fn describe(e: &tokio_postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{} ({})", db.message(), db.code().code()),
+        None => e.to_string(),
+    }
+}
+
+pub fn describe_pool(e: &deadpool_postgres::PoolError) -> String {
+    match e {
+        deadpool_postgres::PoolError::Backend(e) => describe(e),
+        other => other.to_string(),
+    }
+}
