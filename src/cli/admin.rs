@@ -47,6 +47,16 @@ pub enum AdminCommand {
         #[command(subcommand)]
         command: ApiKeyCommand,
     },
+    /// Copy every record of this store (SQLite under --data-dir, or --database-url) into an
+    /// empty PostgreSQL database, then print the rows copied per table. The source is only
+    /// read; a target that is not empty is refused and left untouched. Stop evo first.
+    CopyStore {
+        /// The target: a blank PostgreSQL database (postgres://…); copy-store creates the schema.
+        #[arg(long, value_name = "URL")]
+        to: String,
+        #[command(flatten)]
+        out: Output,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -156,6 +166,9 @@ pub async fn run(
     data_dir: &Path,
     database_url: Option<&str>,
 ) -> anyhow::Result<()> {
+    if let AdminCommand::CopyStore { to, out } = &cmd {
+        return copy_store(database_url, data_dir, to, out).await;
+    }
     validate(&cmd)?;
     let store = store::open(database_url, data_dir, clock::system()).await?;
     // A store refusal is told in the API's words, not the store's.
@@ -228,8 +241,29 @@ fn validate(cmd: &AdminCommand) -> anyhow::Result<()> {
         }
         AdminCommand::Endpoint { command } => admin_endpoint::validate_endpoint(command),
         AdminCommand::Optout { command } => admin_endpoint::validate_optout(command),
-        AdminCommand::Apikey { .. } => Ok(()),
+        AdminCommand::Apikey { .. } | AdminCommand::CopyStore { .. } => Ok(()),
     }
+}
+
+async fn copy_store(
+    database_url: Option<&str>,
+    data_dir: &Path,
+    to: &str,
+    out: &Output,
+) -> anyhow::Result<()> {
+    let copied = store::copy_store(database_url, data_dir, to).await?;
+    if out.json {
+        let tables: serde_json::Map<String, serde_json::Value> = copied
+            .iter()
+            .map(|c| (c.table.to_owned(), json!(c.rows)))
+            .collect();
+        println!("{}", serde_json::Value::Object(tables));
+    } else {
+        for c in &copied {
+            println!("{:<18} {}", c.table, c.rows);
+        }
+    }
+    Ok(())
 }
 
 /// Returns (the --json rendering if asked for, the plain output).
@@ -338,5 +372,7 @@ async fn execute(cmd: AdminCommand, store: &dyn Store) -> anyhow::Result<(Option
                 "key": key, "dateCreated": k.created.to_rfc3339()});
             Ok(render(&out, v, key))
         }
+        // Copies below the store traits (`run` takes it before a store is opened).
+        AdminCommand::CopyStore { .. } => anyhow::bail!("copy-store does not run on an open store"),
     }
 }

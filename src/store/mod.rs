@@ -10,6 +10,7 @@
 //! running writes in turn; `tests/store/` checks them with two store handles on one database.
 
 mod backend;
+mod copy;
 mod engine;
 mod postgres;
 mod queries;
@@ -18,6 +19,7 @@ mod signal;
 mod sqlite;
 
 pub use backend::{Backend, BoxFuture, Tx};
+pub use copy::{Copied, copy_store};
 pub use engine::Engine;
 pub use postgres::{PostgresBackend, PostgresStore};
 pub use queries::{
@@ -279,7 +281,7 @@ pub async fn open(
     clock: SharedClock,
 ) -> anyhow::Result<Arc<dyn Store>> {
     match database_url {
-        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+        Some(url) if postgres::is_url(url) => {
             Ok(Arc::new(PostgresStore::connect(url, clock).await?))
         }
         Some(url) => anyhow::bail!("unsupported --database-url '{url}'"),

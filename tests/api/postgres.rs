@@ -77,3 +77,138 @@ async fn a_database_migrated_by_a_newer_evo_is_refused_with_a_clear_message() {
     assert!(err.contains("newer evo"), "{err}");
     assert!(err.contains("9999"), "{err}");
 }
+
+/// `evo serve` on the PostgreSQL database `url`; the child and its base URL.
+fn serve_on(url: &str) -> (std::process::Child, String) {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(EVO)
+        .args(["--database-url", url, "serve", "--listen", "127.0.0.1:0"])
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn evo serve");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("first line");
+    let base = line
+        .trim()
+        .strip_prefix("evo listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .to_owned();
+    (child, base)
+}
+
+/// What a client sees of a store: its lists, read with the API key and with the password.
+async fn snapshot(base: &str, key: &str) -> Vec<serde_json::Value> {
+    let client = crate::helpers::http_client();
+    let mut seen = Vec::new();
+    for path in ["/messages?all=true", "/conversations", "/sessions"] {
+        let res = client
+            .get(format!("{base}{path}"))
+            .bearer_auth(key)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+        seen.push(res.json().await.unwrap());
+    }
+    let by_password = client
+        .get(format!("{base}/messages?all=true"))
+        .basic_auth("ops@acme.test", Some("password-1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_password.status(), 200);
+    seen.push(by_password.json().await.unwrap());
+    seen
+}
+
+async fn send(base: &str, key: &str, endpoint: &str, to: &str, idempotency: &str) -> String {
+    let res = crate::helpers::http_client()
+        .post(format!("{base}/messages"))
+        .bearer_auth(key)
+        .header("Idempotency-Key", idempotency)
+        .json(&serde_json::json!({"endpointId": endpoint, "toAddress": to, "body": "copied"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let body: serde_json::Value = res.json().await.unwrap();
+    body["id"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn copy_store_moves_a_sqlite_store_to_postgresql_and_refuses_a_second_copy() {
+    let Some(pg) = PgDatabase::create().await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let t = crate::durability::cli_tenant(d);
+    crate::durability::evo(
+        d,
+        &[
+            "admin",
+            "optout",
+            "add",
+            "--endpoint",
+            &t.endpoint,
+            "--address",
+            "+15550009999",
+        ],
+    );
+    let (mut sqlite_server, base) = crate::durability::start_server(d);
+    let mut sent = Vec::new();
+    for i in 0..5 {
+        let to = format!("+1555000{i:04}");
+        sent.push(send(&base, &t.key, &t.endpoint, &to, &format!("key-{i}")).await);
+    }
+    let before = snapshot(&base, &t.key).await;
+    sqlite_server.kill().unwrap();
+    sqlite_server.wait().unwrap();
+
+    let copy = |args: &[&str]| {
+        Command::new(EVO)
+            .arg("--data-dir")
+            .arg(d)
+            .args(["admin", "copy-store", "--to", &pg.url])
+            .args(args)
+            .output()
+            .expect("run evo")
+    };
+    let out = copy(&["--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let counts: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(counts["messages"], 5);
+    assert_eq!(counts["opt_outs"], 1);
+    assert_eq!(counts["idempotency_keys"], 5);
+    assert_eq!(counts["accounts"], 1);
+
+    // A target that holds anything is refused, and stays as it was.
+    let again = copy(&[]);
+    assert!(!again.status.success());
+    let err = String::from_utf8_lossy(&again.stderr);
+    assert!(err.contains("not empty"), "{err}");
+
+    let (mut pg_server, pg_base) = serve_on(&pg.url);
+    assert_eq!(snapshot(&pg_base, &t.key).await, before);
+    // Idempotency keys came along: a repeat replays the message sent on SQLite.
+    let replayed = send(&pg_base, &t.key, &t.endpoint, "+15550000000", "key-0").await;
+    assert_eq!(replayed, sent[0]);
+    // The opt-out came along too.
+    let refused = crate::helpers::http_client()
+        .post(format!("{pg_base}/messages"))
+        .bearer_auth(&t.key)
+        .json(&serde_json::json!({"endpointId": t.endpoint, "toAddress": "+15550009999", "body": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 400);
+    pg_server.kill().unwrap();
+    pg_server.wait().unwrap();
+}

@@ -6,7 +6,7 @@
 //! take no lock, and sqlx's runner would bring a second driver.
 
 use anyhow::{Context, bail};
-use deadpool_postgres::Object;
+use tokio_postgres::Client;
 
 const MIGRATIONS: &[(i32, &str)] = &[(
     1,
@@ -15,7 +15,7 @@ const MIGRATIONS: &[(i32, &str)] = &[(
 /// Any fixed number; every evo process locks the same one.
 const LOCK_KEY: i64 = 0x6576_6f5f_6d69_6772; // "evo_migr"
 
-pub async fn to_latest(client: &mut Object) -> anyhow::Result<()> {
+pub async fn to_latest(client: &mut Client) -> anyhow::Result<()> {
     let locked = client
         .execute("select pg_advisory_lock($1)", &[&LOCK_KEY])
         .await
@@ -30,7 +30,7 @@ pub async fn to_latest(client: &mut Object) -> anyhow::Result<()> {
     result
 }
 
-async fn apply(client: &mut Object) -> anyhow::Result<()> {
+async fn apply(client: &mut Client) -> anyhow::Result<()> {
     client
         .batch_execute(
             "create table if not exists evo_migrations (

@@ -50,15 +50,7 @@ impl Engine<PostgresBackend> {
 
 impl PostgresBackend {
     async fn connect(url: &str) -> anyhow::Result<Self> {
-        let mut config: tokio_postgres::Config = url
-            .parse()
-            .map_err(|e| anyhow!("invalid --database-url: {e}"))?;
-        if config.get_password().is_none()
-            && let Ok(password) = std::env::var("PGPASSWORD")
-        {
-            config.password(password);
-        }
-        config.connect_timeout(CONNECT_WAIT);
+        let config = config(url)?;
         let manager = Manager::from_config(
             config,
             tokio_postgres::NoTls,
@@ -78,6 +70,7 @@ impl PostgresBackend {
             .await
             .map_err(|e| anyhow!("cannot connect to PostgreSQL: {}", conn::describe_pool(&e)))?;
         migrate::to_latest(&mut client).await?;
+        drop(client);
         Ok(Self {
             pool,
             signal: OutboxSignal::default(),
@@ -88,6 +81,40 @@ impl PostgresBackend {
         let client = self.pool.get().await.map_err(|e| conn::unavailable(&e))?;
         Ok(PgConn::new(client))
     }
+}
+
+/// Whether `url` names a PostgreSQL database.
+pub fn is_url(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+/// The connection settings of `url`, with the password from `PGPASSWORD` when the URL has none.
+fn config(url: &str) -> anyhow::Result<tokio_postgres::Config> {
+    let mut config: tokio_postgres::Config = url
+        .parse()
+        .map_err(|e| anyhow!("invalid --database-url: {e}"))?;
+    if config.get_password().is_none()
+        && let Ok(password) = std::env::var("PGPASSWORD")
+    {
+        config.password(password);
+    }
+    config.connect_timeout(CONNECT_WAIT);
+    Ok(config)
+}
+
+/// One connection outside the pool (`copy-store`), its driver task spawned.
+pub async fn connect_raw(url: &str) -> anyhow::Result<tokio_postgres::Client> {
+    let (client, connection) = config(url)?
+        .connect(tokio_postgres::NoTls)
+        .await
+        .map_err(|e| anyhow!("cannot connect to PostgreSQL: {}", conn::describe(&e)))?;
+    tokio::spawn(connection);
+    Ok(client)
+}
+
+/// Creates or migrates evo's schema on `client`'s database.
+pub async fn migrate(client: &mut tokio_postgres::Client) -> anyhow::Result<()> {
+    migrate::to_latest(client).await
 }
 
 impl Backend for PostgresBackend {
