@@ -81,6 +81,23 @@ pub async fn spawn_app_clocked(
     spawn_app_full(evo::server::operations(), carrier, delivery, clock).await
 }
 
+/// A server with every operation and the sandbox carrier on a store the test opened.
+pub async fn spawn_app_on(store: Arc<dyn Store>) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let carrier = Arc::new(SandboxCarrier);
+    let ops = evo::server::operations();
+    serve_app(
+        ops,
+        carrier,
+        DeliveryConfig::default(),
+        clock::system(),
+        dir,
+        store,
+        None,
+    )
+    .await
+}
+
 async fn spawn_app_full(
     ops: Vec<&'static evo::server::Operation>,
     carrier: Arc<dyn evo::carrier::Carrier>,
@@ -89,6 +106,18 @@ async fn spawn_app_full(
 ) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let (store, pg) = open_store(dir.path(), clock.clone()).await;
+    serve_app(ops, carrier, delivery, clock, dir, store, pg).await
+}
+
+async fn serve_app(
+    ops: Vec<&'static evo::server::Operation>,
+    carrier: Arc<dyn evo::carrier::Carrier>,
+    delivery: DeliveryConfig,
+    clock: SharedClock,
+    dir: TempDir,
+    store: Arc<dyn Store>,
+    pg: Option<PgDatabase>,
+) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");

@@ -23,6 +23,7 @@ mod metadata;
 mod negotiation;
 mod opt_outs;
 mod opt_outs_cli;
+mod pg_restart;
 mod postgres;
 mod read_state;
 mod routes;
