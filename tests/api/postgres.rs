@@ -212,3 +212,50 @@ async fn copy_store_moves_a_sqlite_store_to_postgresql_and_refuses_a_second_copy
     pg_server.kill().unwrap();
     pg_server.wait().unwrap();
 }
+
+/// Whether evo's connections to `pg`'s database are encrypted, read on the server's side.
+async fn encrypted(pg: &PgDatabase) -> Vec<bool> {
+    let server = crate::pg::server_url();
+    let (client, connection) =
+        tokio_postgres::connect(&format!("{server}/postgres"), tokio_postgres::NoTls)
+            .await
+            .expect("connect");
+    tokio::spawn(connection);
+    let name = pg.url.rsplit('/').next().unwrap_or_default().to_owned();
+    client
+        .query(
+            "select s.ssl from pg_stat_ssl s join pg_stat_activity a on a.pid = s.pid
+             where a.datname = $1",
+            &[&name],
+        )
+        .await
+        .expect("pg_stat_ssl")
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+}
+
+#[tokio::test]
+async fn sslmode_require_encrypts_disable_does_not_and_verify_full_checks_the_certificate() {
+    let Some(pg) = PgDatabase::create().await else {
+        return;
+    };
+    for (mode, tls) in [("require", true), ("disable", false)] {
+        let (mut server, _) = serve_on(&format!("{}?sslmode={mode}", pg.url));
+        let seen = encrypted(&pg).await;
+        server.kill().unwrap();
+        server.wait().unwrap();
+        assert!(!seen.is_empty(), "{mode}: no connection seen");
+        assert!(seen.iter().all(|s| *s == tls), "{mode}: ssl {seen:?}");
+    }
+    // The local server's certificate (Debian's snakeoil) names "localhost", not 127.0.0.1: with
+    // verify-full that is refused, whether or not its chain is trusted.
+    let out = evo_on(
+        &format!("{}?sslmode=verify-full", pg.url),
+        &["admin", "account", "create", "--name", "Acme"],
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot connect to PostgreSQL"), "{err}");
+    assert!(err.contains("certificate"), "{err}");
+}

@@ -138,12 +138,20 @@ pub fn unavailable(e: &deadpool_postgres::PoolError) -> StoreError {
     StoreError::Unavailable(describe_pool(e))
 }
 
-/// The database's own message (code and text) rather than tokio-postgres's "db error".
+/// The database's own message (code and text) rather than tokio-postgres's "db error", or
+/// the error with its causes ("error performing TLS handshake: invalid peer certificate: …").
 pub fn describe(e: &tokio_postgres::Error) -> String {
-    match e.as_db_error() {
-        Some(db) => format!("{} ({})", db.message(), db.code().code()),
-        None => e.to_string(),
+    if let Some(db) = e.as_db_error() {
+        return format!("{} ({})", db.message(), db.code().code());
     }
+    let mut text = e.to_string();
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
 }
 
 pub fn describe_pool(e: &deadpool_postgres::PoolError) -> String {

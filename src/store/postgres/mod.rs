@@ -15,6 +15,7 @@ mod rows;
 mod sessions;
 mod sql;
 mod tenancy;
+mod tls;
 
 pub use conn::PgConn;
 
@@ -50,10 +51,10 @@ impl Engine<PostgresBackend> {
 
 impl PostgresBackend {
     async fn connect(url: &str) -> anyhow::Result<Self> {
-        let config = config(url)?;
+        let (config, tls) = config(url)?;
         let manager = Manager::from_config(
             config,
-            tokio_postgres::NoTls,
+            tls.connector,
             ManagerConfig {
                 recycling_method: RecyclingMethod::Fast,
             },
@@ -88,9 +89,12 @@ pub fn is_url(url: &str) -> bool {
     url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
 
-/// The connection settings of `url`, with the password from `PGPASSWORD` when the URL has none.
-fn config(url: &str) -> anyhow::Result<tokio_postgres::Config> {
-    let mut config: tokio_postgres::Config = url
+/// The connection settings of `url` (the password from `PGPASSWORD` when the URL has none) and
+/// the TLS its `sslmode` asks for.
+fn config(url: &str) -> anyhow::Result<(tokio_postgres::Config, tls::Tls)> {
+    let tls = tls::from_url(url)?;
+    let mut config: tokio_postgres::Config = tls
+        .url
         .parse()
         .map_err(|e| anyhow!("invalid --database-url: {e}"))?;
     if config.get_password().is_none()
@@ -99,13 +103,14 @@ fn config(url: &str) -> anyhow::Result<tokio_postgres::Config> {
         config.password(password);
     }
     config.connect_timeout(CONNECT_WAIT);
-    Ok(config)
+    Ok((config, tls))
 }
 
 /// One connection outside the pool (`copy-store`), its driver task spawned.
 pub async fn connect_raw(url: &str) -> anyhow::Result<tokio_postgres::Client> {
-    let (client, connection) = config(url)?
-        .connect(tokio_postgres::NoTls)
+    let (config, tls) = config(url)?;
+    let (client, connection) = config
+        .connect(tls.connector)
         .await
         .map_err(|e| anyhow!("cannot connect to PostgreSQL: {}", conn::describe(&e)))?;
     tokio::spawn(connection);
