@@ -3,16 +3,19 @@
 use crate::durability::{EVO, cli_tenant, evo, start_server};
 use crate::helpers::store_args;
 use serde_json::{Value, json};
+use std::ffi::OsString;
 use std::path::Path;
 use std::process::Command;
 
 /// Runs evo expecting failure; returns stderr.
 pub fn evo_fails(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new(EVO)
-        .args(store_args(dir))
-        .args(args)
-        .output()
-        .unwrap();
+    // A command that names its own database gets only the data directory.
+    let store = if args.contains(&"--database-url") {
+        vec![OsString::from("--data-dir"), dir.as_os_str().to_owned()]
+    } else {
+        store_args(dir)
+    };
+    let out = Command::new(EVO).args(store).args(args).output().unwrap();
     assert!(!out.status.success(), "evo {args:?} should fail");
     assert!(
         out.stdout.is_empty(),
@@ -24,12 +27,31 @@ pub fn evo_fails(dir: &Path, args: &[&str]) -> String {
     err
 }
 
-/// Rows in a table: the store has no listing of users, endpoints or customers until the
-/// management API (#14) gives it one, so this test of the SQLite CLI still counts them directly.
+/// Rows in a table, on whichever backend the suite runs: the store has no listing of users,
+/// endpoints or customers until the management API (#14) gives it one.
 fn count(dir: &Path, table: &str) -> i64 {
-    let conn = rusqlite::Connection::open(dir.join("evo.db")).unwrap();
-    conn.query_row(&format!("select count(*) from {table}"), [], |r| r.get(0))
-        .unwrap()
+    let sql = format!("select count(*) from {table}");
+    match crate::helpers::store_url(dir) {
+        Some(url) => std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap()
+                .block_on(async {
+                    let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+                        .await
+                        .unwrap();
+                    tokio::spawn(connection);
+                    client.query_one(&sql, &[]).await.unwrap().get(0)
+                })
+        })
+        .join()
+        .unwrap(),
+        None => rusqlite::Connection::open(dir.join("evo.db"))
+            .unwrap()
+            .query_row(&sql, [], |r| r.get(0))
+            .unwrap(),
+    }
 }
 
 fn is_id(s: &str) -> bool {
@@ -136,9 +158,13 @@ fn every_create_prints_the_id_alone_or_json() {
     // Only hashes are kept: the store finds the key's user by its SHA-256, and the key's text
     // is in no file of the data directory.
     let found = tokio::runtime::Runtime::new().unwrap().block_on(async {
-        let store = evo::store::open(None, d, evo::clock::system())
-            .await
-            .unwrap();
+        let store = evo::store::open(
+            crate::helpers::store_url(d).as_deref(),
+            d,
+            evo::clock::system(),
+        )
+        .await
+        .unwrap();
         let found = store
             .principal_by_api_key(&evo::service::auth::secret_hash(&key))
             .await

@@ -171,9 +171,13 @@ async fn every_acknowledged_message_reaches_the_carrier_exactly_once_across_sigk
 
 /// When each stored message was accepted, by body, read through the store evo left behind.
 async fn accepted_at(dir: &Path) -> HashMap<String, i64> {
-    let store = evo::store::open(None, dir, evo::clock::system())
-        .await
-        .unwrap();
+    let store = evo::store::open(
+        crate::helpers::store_url(dir).as_deref(),
+        dir,
+        evo::clock::system(),
+    )
+    .await
+    .unwrap();
     let mut created = HashMap::new();
     let mut offset = 0;
     loop {

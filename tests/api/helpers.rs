@@ -155,12 +155,58 @@ async fn serve_app(
 /// test runs on an app's directory reach the app's own store (`store_args`).
 static DATABASES: Mutex<BTreeMap<PathBuf, String>> = Mutex::new(BTreeMap::new());
 
-/// The options that point an `evo` command at the store of the app whose data directory is
-/// `dir`: `--data-dir`, and `--database-url` when that app runs on PostgreSQL.
+/// Databases made for data directories that `evo` child processes use, kept until the test
+/// process ends (`.ci/run` drops what is left of them).
+static CHILD_DATABASES: Mutex<Vec<PgDatabase>> = Mutex::new(Vec::new());
+
+fn on_postgres() -> bool {
+    std::env::var("EVO_TEST_BACKEND").is_ok_and(|b| b == "postgres")
+}
+
+/// The PostgreSQL database that stands for data directory `dir` when the suite runs on
+/// PostgreSQL: the app's own, or one made for `evo` commands run on a fresh directory.
+pub fn store_url(dir: &Path) -> Option<String> {
+    if !on_postgres() {
+        return None;
+    }
+    let mut databases = DATABASES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(url) = databases.get(dir) {
+        return (!url.is_empty()).then(|| url.clone());
+    }
+    // Called from plain and async tests alike: the database is made on a runtime of its own.
+    let pg = std::thread::spawn(|| {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime")
+            .block_on(PgDatabase::create())
+    })
+    .join()
+    .expect("create database")
+    .expect("EVO_TEST_BACKEND=postgres needs a PostgreSQL server");
+    let url = pg.url.clone();
+    databases.insert(dir.to_owned(), url.clone());
+    CHILD_DATABASES
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(pg);
+    Some(url)
+}
+
+/// Keeps data directory `dir` on SQLite whatever backend the suite runs on (a test of moving
+/// from SQLite).
+pub fn keep_on_sqlite(dir: &Path) {
+    DATABASES
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(dir.to_owned(), String::new());
+}
+
+/// The options that point an `evo` command at the store for data directory `dir`:
+/// `--data-dir`, and `--database-url` when the suite runs on PostgreSQL.
 pub fn store_args(dir: &Path) -> Vec<OsString> {
     let mut args = vec![OsString::from("--data-dir"), dir.as_os_str().to_owned()];
-    let databases = DATABASES.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(url) = databases.get(dir) {
+    if let Some(url) = store_url(dir) {
         args.extend([OsString::from("--database-url"), OsString::from(url)]);
     }
     args
@@ -169,7 +215,7 @@ pub fn store_args(dir: &Path) -> Vec<OsString> {
 /// The store a test app serves from: SQLite in `dir`, or with `EVO_TEST_BACKEND=postgres` a
 /// fresh PostgreSQL database of the test's own (dropped with the app).
 async fn open_store(dir: &Path, clock: SharedClock) -> (Arc<dyn Store>, Option<PgDatabase>) {
-    if std::env::var("EVO_TEST_BACKEND").is_ok_and(|b| b == "postgres") {
+    if on_postgres() {
         let pg = PgDatabase::create()
             .await
             .expect("EVO_TEST_BACKEND=postgres needs a PostgreSQL server");

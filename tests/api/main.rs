@@ -1,6 +1,7 @@
 //! One integration-test binary (one link): every test starts the real server on port 0 with
 //! its own temporary SQLite store, or with `EVO_TEST_BACKEND=postgres` a PostgreSQL database of
-//! its own, and talks HTTP to it. (Tests that start `evo` as a child process use SQLite.)
+//! its own, and talks HTTP to it; `evo` child processes get `--database-url` for the database
+//! that stands for their data directory (`helpers::store_args`).
 
 #[path = "../common/pg.rs"]
 mod pg;

@@ -145,6 +145,7 @@ async fn copy_store_moves_a_sqlite_store_to_postgresql_and_refuses_a_second_copy
     };
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
+    crate::helpers::keep_on_sqlite(d);
     let t = crate::durability::cli_tenant(d);
     crate::durability::evo(
         d,
