@@ -34,6 +34,9 @@
 #   BENCH_SKIP_BACKLOG / BENCH_SKIP_E2E  set to 1 to skip a part
 #   CARGO_TARGET_DIR     where `cargo build --release` puts the binary (default: target)
 #   BENCH_EVO            path of an evo binary to use instead of building one (A/B runs)
+#   BENCH_PG             a PostgreSQL server URL (postgres://postgres@127.0.0.1:5432): evo runs
+#                        on a fresh database there per part (dropped afterwards), counts are read
+#                        with psql, and the summary adds the postgres processes' CPU
 #
 # Needs wrk, curl and python3 (for reading evo.db; its sqlite3 module, read-only).
 set -euo pipefail
@@ -119,6 +122,11 @@ cleanup() {
       tail -n 10 "$f" >&2 || true
     done
   fi
+  if [[ -n "${BENCH_PG:-}" ]]; then
+    for db in $(psql -qAt "$BENCH_PG/postgres" -c "select datname from pg_database where datname like 'evo\_bench\_$$\_%'" 2>/dev/null); do
+      psql -q "$BENCH_PG/postgres" -c "drop database if exists $db with (force)" >/dev/null 2>&1 || true
+    done
+  fi
   rm -rf "$WORK"
   exit "$rc"
 }
@@ -156,7 +164,7 @@ start_sim() {
 # start_evo NAME DATA_DIR [ARGS…]: starts `evo serve`; sets SERVER_PID and ADDR.
 start_evo() {
   local name="$1" dir="$2"; shift 2
-  RUST_LOG=warn "$EVO" --data-dir "$dir" serve --listen 127.0.0.1:0 --node-id bench "$@" \
+  RUST_LOG=warn evo_on "$dir" serve --listen 127.0.0.1:0 --node-id bench "$@" \
     >"$WORK/$name.stdout" 2>"$WORK/$name.stderr" &
   SERVER_PID=$!
   ADDR="$(wait_listen "$SERVER_PID" "$WORK/$name.stdout" "evo listening on")"
@@ -169,19 +177,44 @@ twilio_args() {
 }
 
 # setup_tenant DATA_DIR: account, user (role User), endpoint at --mps $MPS, API key.
+# pg_url DIR: the PostgreSQL database standing for data directory DIR (BENCH_PG), made on first
+# use (a marker file in DIR says so: this runs in subshells); cleanup drops them.
+pg_url() {
+  local url="$BENCH_PG/evo_bench_$$_$(basename "$1")"
+  if [[ ! -e "$1/.pg" ]]; then
+    mkdir -p "$1"
+    psql -q "$BENCH_PG/postgres" -c "create database ${url##*/}" || die "cannot create ${url##*/}"
+    touch "$1/.pg"
+  fi
+  echo "$url"
+}
+# evo_on DIR ARGS…: evo on the store for DIR (SQLite in it, or its PostgreSQL database).
+evo_on() {
+  local dir="$1"; shift
+  # exec: in `evo_on … &` the job's pid is then evo's own (the CPU figures read it).
+  if [[ -n "${BENCH_PG:-}" ]]; then
+    exec "$EVO" --data-dir "$dir" --database-url "$(pg_url "$dir")" "$@"
+  else
+    exec "$EVO" --data-dir "$dir" "$@"
+  fi
+}
 setup_tenant() {
   local dir="$1" account user
-  account="$("$EVO" --data-dir "$dir" admin account create --name "Delivery bench")"
-  user="$("$EVO" --data-dir "$dir" admin user create --account "$account" \
+  account="$(evo_on "$dir" admin account create --name "Delivery bench")"
+  user="$(evo_on "$dir" admin user create --account "$account" \
     --email bench@example.com --password bench-password --role User)"
-  ENDPOINT="$("$EVO" --data-dir "$dir" admin endpoint create --account "$account" \
+  ENDPOINT="$(evo_on "$dir" admin endpoint create --account "$account" \
     --number +15550100001 --name "Bench line" --mps "$MPS")"
-  API_KEY="$("$EVO" --data-dir "$dir" admin apikey create --user "$user")"
+  API_KEY="$(evo_on "$dir" admin apikey create --user "$user")"
   [[ -n "$account" && -n "$user" && -n "$ENDPOINT" && -n "$API_KEY" ]] || die "tenant set-up failed"
 }
 
 # db DATA_DIR SQL: one row of a read-only query on evo.db, fields separated by spaces.
 db() {
+  if [[ -n "${BENCH_PG:-}" ]]; then
+    psql -qAt -F ' ' "$(pg_url "$1")" -c "$2"
+    return
+  fi
   python3 - "$1/evo.db" "$2" <<'PY'
 import sqlite3, sys
 c = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True, timeout=10)
@@ -189,6 +222,8 @@ row = c.execute(sys.argv[2]).fetchone()
 print(" ".join("" if v is None else str(v) for v in row))
 PY
 }
+# The SQL aggregate that joins strings, on the store in use.
+if [[ -n "${BENCH_PG:-}" ]]; then JOIN_AGG=string_agg; else JOIN_AGG=group_concat; fi
 
 # latencies DATA_DIR: p50 p99 max of ($FINAL_AT - created_at) over $FINAL messages, in ms:
 # how long a message took from the SendMessage commit to the delivered callback being recorded.
@@ -238,19 +273,26 @@ children_ticks() {
     printf "%.0f", t * tick }' "$WORK/times"
 }
 machine_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
+# pg_ticks: every postgres process's ticks (0 on SQLite; backends that exit are missed).
+pg_ticks() {
+  [[ -n "${BENCH_PG:-}" ]] || { echo 0; return; }
+  local t=0 pid
+  for pid in $(pgrep -x postgres); do t=$((t + $(proc_ticks "$pid"))); done
+  echo "$t"
+}
 # cpu_snapshot VAR: sets VAR to "evo writer sim wrk+script machine" ticks and the time in ms.
 # Runs in this shell (see children_ticks).
 cpu_snapshot() {
   times >"$WORK/times"
-  printf -v "$1" '%s' "$(proc_ticks "$SERVER_PID") $(thread_ticks "$SERVER_PID" evo-sqlite) $(proc_ticks "$SIM_PID") $(children_ticks) $(machine_ticks) $(now_ms)"
+  printf -v "$1" '%s' "$(proc_ticks "$SERVER_PID") $(thread_ticks "$SERVER_PID" evo-sqlite) $(proc_ticks "$SIM_PID") $(children_ticks) $(machine_ticks) $(now_ms) $(pg_ticks)"
 }
 # cpu_report "BEFORE" "AFTER": cores used by each between two snapshots.
 cpu_report() {
   awk -v a="$1" -v b="$2" -v tick="$TICK" 'BEGIN {
     split(a, x, " "); split(b, y, " "); secs = (y[6] - x[6]) / 1000
-    for (i = 1; i <= 5; i++) d[i] = (y[i] - x[i]) / tick / (secs > 0 ? secs : 1)
-    other = d[5] - d[1] - d[3] - d[4]; if (other < 0) other = 0
-    printf "evo %.2f (writer thread %.2f), sim %.2f, wrk+script %.2f, machine %.2f, other %.2f", d[1], d[2], d[3], d[4], d[5], other }'
+    for (i = 1; i <= 7; i++) if (i != 6) d[i] = (y[i] - x[i]) / tick / (secs > 0 ? secs : 1)
+    other = d[5] - d[1] - d[3] - d[4] - d[7]; if (other < 0) other = 0
+    printf "evo %.2f (writer thread %.2f), sim %.2f, wrk+script %.2f, postgres %.2f, machine %.2f, other %.2f", d[1], d[2], d[3], d[4], d[7], d[5], other }'
 }
 
 # writer_per_message "BEFORE" "AFTER" N: microseconds of SQLite writer-thread CPU per message
@@ -380,7 +422,7 @@ if [[ "$SKIP_BACKLOG" != 1 ]]; then
   echo "sim stats: $STATS1"
   stop_pid "$SERVER_PID"; SERVER_PID=""
   stop_pid "$SIM_PID"; SIM_PID=""
-  BY_STATUS1="$(db "$DIR1" "select group_concat(status || '=' || n, ', ') from (select status, count(*) n from messages group by status)")"
+  BY_STATUS1="$(db "$DIR1" "select $JOIN_AGG(status || '=' || n, ', ') from (select status, count(*) n from messages group by status) t")"
   SIM_STORED1="$(sim_field "$STATS1" stored)"
   log "backlog of $N: sim stored all in $DRAIN_SECS s ($DRAIN_RATE msg/s); all callbacks answered after $DELIV1_SECS s; evo: $BY_STATUS1"
   [[ "$SIM_STORED1" -eq "$N" ]] || { echo "sim stored $SIM_STORED1, not $N: a message was sent twice or not at all"; STATUS=2; }
@@ -451,7 +493,7 @@ if [[ "$SKIP_E2E" != 1 ]]; then
   CARRIER2="$(carrier_latency)"
   CALLBACKS2="$(callback_results)"
   read -r DELIVERED LAST_FINISHED <<<"$(db "$DIR2" "select count(*), max($FINAL_AT) from messages where status = '$FINAL'")"
-  BY_STATUS2="$(db "$DIR2" "select group_concat(status || '=' || n, ', ') from (select status, count(*) n from messages group by status)")"
+  BY_STATUS2="$(db "$DIR2" "select $JOIN_AGG(status || '=' || n, ', ') from (select status, count(*) n from messages group by status) t")"
   LOAD_CPU="$(cpu_report "$CPU0" "$CPU1")"
   read -r LAT_P50 LAT_P99 LAT_MAX <<<"$(latencies "$DIR2")"
   if [[ -n "$T_DONE" && "$DELIVERED" -eq "$ACCEPTED" ]]; then

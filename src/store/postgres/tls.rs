@@ -207,3 +207,37 @@ impl ServerCertVerifier for ChainOnly {
         self.0.supported_verify_schemes()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verifying_modes_reach_tokio_postgres_as_require_and_other_options_stay() {
+        let tls = from_url("postgres://u@h/db?sslmode=verify-full&application_name=evo").unwrap();
+        assert_eq!(
+            tls.url,
+            "postgres://u@h/db?sslmode=require&application_name=evo"
+        );
+        let tls = from_url("postgres://u@h/db?sslmode=verify-ca").unwrap();
+        assert_eq!(tls.url, "postgres://u@h/db?sslmode=require");
+        for url in ["postgres://u@h/db", "postgres://u@h/db?sslmode=disable"] {
+            assert_eq!(from_url(url).unwrap().url, url);
+        }
+    }
+
+    #[test]
+    fn an_unreadable_sslrootcert_is_a_clear_error() {
+        let err = from_url("postgres://u@h/db?sslmode=verify-full&sslrootcert=%2Fno%2Fsuch.pem")
+            .err()
+            .map(|e| format!("{e:#}"))
+            .unwrap_or_default();
+        assert!(
+            err.contains("cannot read sslrootcert /no/such.pem"),
+            "{err}"
+        );
+        // Without a verifying mode the file is not needed, and the option is not passed on.
+        let tls = from_url("postgres://u@h/db?sslrootcert=%2Fno%2Fsuch.pem").unwrap();
+        assert_eq!(tls.url, "postgres://u@h/db");
+    }
+}
