@@ -42,17 +42,21 @@ pub fn start_server_with(dir: &Path, extra: &[&str]) -> (Child, String) {
         .stderr(Stdio::inherit())
         .spawn()
         .expect("spawn evo serve");
+    let base = listening_on(&mut child);
+    (child, base)
+}
+
+/// The base URL a just-started `evo serve` prints on its first line.
+pub fn listening_on(child: &mut Child) -> String {
     let stdout = child.stdout.take().expect("stdout");
     let mut line = String::new();
     BufReader::new(stdout)
         .read_line(&mut line)
         .expect("first line");
-    let base = line
-        .trim()
+    line.trim()
         .strip_prefix("evo listening on ")
         .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .to_owned();
-    (child, base)
+        .to_owned()
 }
 
 pub struct CliTenant {

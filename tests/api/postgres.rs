@@ -80,22 +80,13 @@ async fn a_database_migrated_by_a_newer_evo_is_refused_with_a_clear_message() {
 
 /// `evo serve` on the PostgreSQL database `url`; the child and its base URL.
 fn serve_on(url: &str) -> (std::process::Child, String) {
-    use std::io::{BufRead, BufReader};
     let mut child = Command::new(EVO)
         .args(["--database-url", url, "serve", "--listen", "127.0.0.1:0"])
         .env("RUST_LOG", "warn")
         .stdout(std::process::Stdio::piped())
         .spawn()
         .expect("spawn evo serve");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("first line");
-    let base = line
-        .trim()
-        .strip_prefix("evo listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .to_owned();
+    let base = crate::durability::listening_on(&mut child);
     (child, base)
 }
 
