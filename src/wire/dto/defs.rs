@@ -12,6 +12,17 @@ const PLAIN_TEXT: &str = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F
 /// RFC 3339 (seconds 00-59, days up to 28 so every month has them) or a plain date.
 const AFTER_DATE: &str = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?(Z|[+-](0[0-9]|1[0-3]):[0-5][0-9]))?$";
 
+/// Something other than white space: a blank id is refused ('Id' must not be empty).
+const NOT_BLANK: &str = "^[\\s\\S]*\\S[\\s\\S]*$";
+
+/// An id in the path: required, and not blank.
+const PATH_ID_RULES: Rules = Rules {
+    required: true,
+    min_length: Some(1),
+    pattern: Some(Pattern::Fixed(NOT_BLANK)),
+    ..Rules::NONE
+};
+
 const AFTER_DATE_RULES: Rules = Rules {
     pattern: Some(Pattern::Fixed(AFTER_DATE)),
     ..Rules::NONE
@@ -279,11 +290,7 @@ pub static GET_MESSAGE_DELIVERY: DtoDef = DtoDef {
     description: "Gets the delivery details of an outgoing message (evo extension)",
     fields: &[FieldDef::new("Id", Ty::String, Source::Path)
         .describe("The ID of the message")
-        .rules(Rules {
-            required: true,
-            min_length: Some(1),
-            ..Rules::NONE
-        })],
+        .rules(PATH_ID_RULES)],
 };
 
 pub static DELIVERY_INFO: DtoDef = DtoDef {
@@ -406,11 +413,7 @@ pub static SESSION_INFO: DtoDef = DtoDef {
 
 const SESSION_ID_PATH: FieldDef = FieldDef::new("SessionId", Ty::String, Source::Path)
     .describe("The ID of the session")
-    .rules(Rules {
-        required: true,
-        min_length: Some(1),
-        ..Rules::NONE
-    });
+    .rules(PATH_ID_RULES);
 
 pub static LIST_SESSIONS: DtoDef = DtoDef {
     name: "ListSessions",
@@ -539,11 +542,7 @@ pub static GET_CHAT_TRANSCRIPT_RESPONSE: DtoDef = DtoDef {
 
 /// evo extension (contract Q12): read state.
 const SET_UNREAD_FIELDS: &[FieldDef] = &[
-    FieldDef::new("Id", Ty::String, Source::Path).rules(Rules {
-        required: true,
-        min_length: Some(1),
-        ..Rules::NONE
-    }),
+    FieldDef::new("Id", Ty::String, Source::Path).rules(PATH_ID_RULES),
     FieldDef::new("IsUnread", Ty::Bool, Source::Body)
         .describe("false marks read, true marks unread")
         .rules(Rules {
