@@ -178,8 +178,9 @@ fn every_create_prints_the_id_alone_or_json() {
     );
     for file in std::fs::read_dir(d).unwrap() {
         let path = file.unwrap().path();
-        if path.is_file() {
-            let bytes = std::fs::read(&path).unwrap();
+        // SQLite removes its -wal and -shm files as the last connection closes: a file that went
+        // away between the listing and the read holds nothing.
+        if let Ok(bytes) = std::fs::read(&path) {
             assert!(!String::from_utf8_lossy(&bytes).contains(&key), "{path:?}");
         }
     }
