@@ -11,8 +11,10 @@
 # Environment: BENCH_DURATION (10s), BENCH_CONNECTIONS (64), BENCH_THREADS (2), BENCH_EVO (an
 # evo binary to use instead of building one, for A/B runs of two builds in one session),
 # BENCH_PG (a PostgreSQL server URL such as postgres://postgres@127.0.0.1:5432: evo runs on a
-# fresh database created there and dropped afterwards, and a pgbench script doing the same
-# inserts, one transaction per message, runs first as the bound for that server).
+# fresh database created there and dropped afterwards; afterwards pgbench runs evo's statements,
+# one transaction per message, as the bound for that server, at the peak and at the paced rate),
+# BENCH_PG_SETTINGS (with BENCH_PG: settings for the bench database, such as
+# "commit_delay=100 commit_siblings=5", applied with ALTER DATABASE before evo connects).
 set -euo pipefail
 
 DURATION="${BENCH_DURATION:-10s}"
@@ -79,7 +81,28 @@ if [[ -n "${BENCH_PG:-}" ]]; then
   psql -q "$BENCH_PG/postgres" -c "create database $PG_DB" || die "cannot create $PG_DB"
   trap 'psql -q "$BENCH_PG/postgres" -c "drop database if exists $PG_DB with (force)" >/dev/null 2>&1 || true; cleanup' EXIT
   export EVO_DATABASE_URL="$BENCH_PG/$PG_DB"
+  for setting in ${BENCH_PG_SETTINGS:-}; do
+    psql -q "$EVO_DATABASE_URL" -c "alter database $PG_DB set ${setting%%=*} = '${setting#*=}'" \
+      || die "cannot apply $setting"
+  done
 fi
+# CPU ticks (user + system) of one process, and of every PostgreSQL server process.
+proc_ticks() {
+  awk '{ s = $0; sub(/^.*\) /, "", s); split(s, f, " "); print f[12] + f[13] }' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+# Server processes that exited (connections closed) count through the postmaster's reaped
+# children (cutime + cstime).
+postgres_ticks() {
+  local total=0 pid postmaster
+  for pid in $(pgrep -x postgres || true); do total=$((total + $(proc_ticks "$pid"))); done
+  postmaster="$(pgrep -xo postgres || true)"
+  if [[ -n "$postmaster" ]]; then
+    total=$((total + $(awk '{ s = $0; sub(/^.*\) /, "", s); split(s, f, " "); print f[14] + f[15] }' "/proc/$postmaster/stat")))
+  fi
+  echo "$total"
+}
+# µs of CPU per message from two tick counts and a message count.
+us_per_msg() { awk -v a="$1" -v b="$2" -v n="$3" -v hz="$(getconf CLK_TCK)" 'BEGIN { if (n > 0) printf "%.0f", (b - a) * 1e6 / hz / n; else print "-" }'; }
 evo() { "$EVO" --data-dir "$DATA_DIR" "$@"; }
 # count_sql SQL: one number from the store evo ran on.
 count_sql() {
@@ -142,8 +165,20 @@ echo "health: $HEALTH_RPS req/s, p50 $HEALTH_P50 ms, p99 $HEALTH_P99 ms, non-2xx
 
 # --- SendMessage: POST /messages ---------------------------------------------------------------
 log "SendMessage: wrk -t$THREADS -c$CONNECTIONS -d$DURATION -s bench/sendmessage.lua http://$ADDR/messages"
+EVO_TICKS0="$(proc_ticks "$SERVER_PID")"; PG_TICKS0="$(postgres_ticks)"
+SAMPLER_PID=""
+if [[ -n "$PG_DB" ]]; then
+  # The most connections evo held at once, sampled while the load runs.
+  (peak=0; while sleep 0.5; do
+     n="$(psql -qAt "$BENCH_PG/postgres" -c "select count(*) from pg_stat_activity where datname = '$PG_DB'" 2>/dev/null || echo 0)"
+     (( n > peak )) && peak=$n && echo "$peak" >"$DATA_DIR/peak_connections"
+   done) &
+  SAMPLER_PID=$!
+fi
 SEND_OUT="$(EVO_BENCH_ENDPOINT="$ENDPOINT" EVO_BENCH_KEY="$API_KEY" EVO_BENCH_THREADS="$THREADS" \
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" -s bench/sendmessage.lua "http://$ADDR/messages")"
+EVO_TICKS1="$(proc_ticks "$SERVER_PID")"; PG_TICKS1="$(postgres_ticks)"
+[[ -n "$SAMPLER_PID" ]] && { kill "$SAMPLER_PID" 2>/dev/null || true; wait "$SAMPLER_PID" 2>/dev/null || true; }
 echo "$SEND_OUT"
 RESULT="$(grep '^BENCH_RESULT ' <<<"$SEND_OUT" || true)"
 [[ -n "$RESULT" ]] || die "sendmessage.lua printed no BENCH_RESULT line"
@@ -155,6 +190,13 @@ SEND_REQUESTS="$(field requests)"
 SEND_NON2XX="$(field non2xx)"
 SEND_SOCKET_ERRORS="$(field socket_errors)"
 SEND_2XX=$((SEND_REQUESTS - SEND_NON2XX))
+CPU_LINE="cpu per message: evo $(us_per_msg "$EVO_TICKS0" "$EVO_TICKS1" "$SEND_2XX") us"
+if [[ -n "$PG_DB" ]]; then
+  CPU_LINE="$CPU_LINE, postgres $(us_per_msg "$PG_TICKS0" "$PG_TICKS1" "$SEND_2XX") us"
+  CONNECTIONS_USED="$(cat "$DATA_DIR/peak_connections" 2>/dev/null || echo "?")"
+  CPU_LINE="$CPU_LINE (server, connections that closed included); most connections evo held: $CONNECTIONS_USED"
+fi
+echo "$CPU_LINE"
 
 kill -0 "$SERVER_PID" 2>/dev/null || die "evo serve is no longer running after the SendMessage run"
 
@@ -198,15 +240,33 @@ PACED_NON2XX="$(field non2xx)"
 
 # --- summary -----------------------------------------------------------------------------------
 RATIO="$(awk -v s="$SEND_RPS" -v h="$HEALTH_RPS" 'BEGIN { printf "%.3f", (h > 0 ? s / h : 0) }')"
-# --- the PostgreSQL bound: the same inserts from pgbench, one transaction per message ----------
+# --- the PostgreSQL bound: evo's statements from pgbench, one transaction per message ---------
+# At evo's pool size and at wrk's connection count (the better one is the bound), then paced at
+# the rate of evo's paced run for the database's own latency at that load.
 PGBENCH_LINE=""
 if [[ -n "$PG_DB" ]]; then
-  log "pgbench -c $CONNECTIONS -j $THREADS -T ${DURATION%s} -f bench/pg_sendmessage.sql"
-  PGBENCH_OUT="$(pgbench -n -c "$CONNECTIONS" -j "$THREADS" -T "${DURATION%s}" -D acct="'$ACCOUNT'" \
-    -D endp="'$ENDPOINT'" -f bench/pg_sendmessage.sql "$EVO_DATABASE_URL" 2>&1)" || die "pgbench failed: $PGBENCH_OUT"
-  PGBENCH_TPS="$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$PGBENCH_OUT" | head -n 1)"
-  PGBENCH_LAT="$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' <<<"$PGBENCH_OUT")"
-  PGBENCH_LINE="pgbench (same inserts, -c $CONNECTIONS): ${PGBENCH_TPS} tx/s, latency average ${PGBENCH_LAT} ms"
+  pgbench_run() { # pgbench_run CLIENTS [extra pgbench arguments]
+    local clients="$1"; shift
+    pgbench -n -M prepared -c "$clients" -j "$THREADS" -T "${DURATION%s}" -D acct="$ACCOUNT" \
+      -D endp="$ENDPOINT" -f "$ROOT/bench/pg_sendmessage.sql" "$@" "$EVO_DATABASE_URL" 2>&1
+  }
+  tps_of() { sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$1" | head -n 1; }
+  PGBENCH_TPS=0
+  for clients in 16 "$CONNECTIONS"; do
+    log "pgbench -c $clients -j $THREADS -T ${DURATION%s} -M prepared -f bench/pg_sendmessage.sql"
+    out="$(pgbench_run "$clients")" || die "pgbench failed: $out"
+    tps="$(tps_of "$out")"
+    echo "pgbench -c $clients: $tps tx/s"
+    PGBENCH_LINE="${PGBENCH_LINE:+$PGBENCH_LINE, }-c $clients ${tps%.*} tx/s"
+    PGBENCH_TPS="$(awk -v a="$PGBENCH_TPS" -v b="$tps" 'BEGIN { print (b > a ? b : a) }')"
+  done
+  LOG_DIR="$(mktemp -d)"
+  log "pgbench paced at $PACED_RPS tx/s (-R), per-transaction latency log"
+  (cd "$LOG_DIR" && pgbench_run 16 -R "$PACED_RPS" -l --log-prefix=paced >/dev/null) || die "paced pgbench failed"
+  PGBENCH_PACED_P99="$(cat "$LOG_DIR"/paced* | awk '{ print $3 }' | sort -n | awk '{ v[NR] = $1 }
+    END { if (NR > 0) printf "%.2f", v[int(NR * 0.99)] / 1000 }')"
+  rm -rf "$LOG_DIR"
+  PGBENCH_LINE="pgbench (evo's statements): $PGBENCH_LINE; paced at $PACED_RPS tx/s: p99 $PGBENCH_PACED_P99 ms"
   echo "$PGBENCH_LINE"
 fi
 
@@ -221,6 +281,7 @@ sendmessage: $SEND_RPS msg/s p50 $SEND_P50 ms p99 $SEND_P99 ms non2xx $SEND_NON2
   server warning/error log lines: $SERVER_LOG_LINES
 paced sendmessage: $PACED_RPS msg/s p50 $PACED_P50 ms p99 $PACED_P99 ms non2xx $PACED_NON2XX
 ratio sendmessage/health: $RATIO
+$CPU_LINE
 ${PGBENCH_LINE:+$PGBENCH_LINE
 evo / pgbench: $(awk -v e="$SEND_RPS" -v p="${PGBENCH_TPS:-0}" 'BEGIN { if (p > 0) printf "%.2f", e / p }')
 }===============================================================

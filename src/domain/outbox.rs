@@ -56,6 +56,16 @@ pub enum Plan {
     Expire,
 }
 
+impl Plan {
+    /// When the claim records the attempt itself: the moment to call the carrier.
+    pub fn send_now(&self) -> Option<Timestamp> {
+        match self {
+            Plan::Send { at } => Some(*at),
+            _ => None,
+        }
+    }
+}
+
 /// An outgoing message claimed for hand-off to the carrier.
 #[derive(Clone, PartialEq)]
 pub struct OutboxItem {

@@ -354,6 +354,15 @@ pub struct CallbackTarget {
     pub status: DeliveryStatus,
 }
 
+/// A row a claim asks to lease: the phase it was read in, and the attempt planned for
+/// `attempt_at` when it is to be sent at once.
+#[derive(Debug, Clone)]
+pub struct LeaseAsk {
+    pub id: MessageId,
+    pub seen: OutboxPhase,
+    pub attempt_at: Option<Timestamp>,
+}
+
 pub trait DeliveryTx: Send {
     fn release_leases(&mut self, owner: &str) -> impl Future<Output = StoreResult<u64>> + Send;
     /// Up to `limit` rows due by `now` whose lease has expired, oldest due first. Read
@@ -363,24 +372,22 @@ pub trait DeliveryTx: Send {
         now: Timestamp,
         limit: u32,
     ) -> impl Future<Output = StoreResult<Vec<DueRow>>> + Send;
-    /// Leases the row if it is still due by `now`, unleased and in phase `seen`; with
-    /// `attempt_at`, also records the attempt planned for then (phase `sending`). Whether it
-    /// did.
-    fn lease_row(
+    /// Leases each asked row that is still due by `now`, unleased and in the phase it was
+    /// seen in; with `attempt_at`, also records the attempt planned for then (phase
+    /// `sending`). A row another transaction is writing is skipped, not waited for. The ids
+    /// leased, in no particular order.
+    fn lease_rows(
         &mut self,
-        id: &MessageId,
-        seen: OutboxPhase,
+        asks: &[LeaseAsk],
         lease: &Lease,
         now: Timestamp,
-        attempt_at: Option<Timestamp>,
-    ) -> impl Future<Output = StoreResult<bool>> + Send;
-    /// Moves an unleased row in phase `queued` to `due`; whether it did.
-    fn defer_row(
+    ) -> impl Future<Output = StoreResult<Vec<MessageId>>> + Send;
+    /// Moves each unleased row in phase `queued` to its due time; how many it moved.
+    fn defer_rows(
         &mut self,
-        id: &MessageId,
-        due: Timestamp,
+        rows: &[(MessageId, Timestamp)],
         now: Timestamp,
-    ) -> impl Future<Output = StoreResult<bool>> + Send;
+    ) -> impl Future<Output = StoreResult<u64>> + Send;
     /// Records an attempt on a row `held` still leases, renewing the lease to `until`.
     fn attempt_row(
         &mut self,
@@ -389,10 +396,10 @@ pub trait DeliveryTx: Send {
         at: Timestamp,
         until: Timestamp,
     ) -> impl Future<Output = StoreResult<bool>> + Send;
-    /// Counts an attempt on the message, moving it to Sending if its status is in `from`.
-    fn note_attempt(
+    /// Counts an attempt on each message, moving it to Sending if its status is in `from`.
+    fn note_attempts(
         &mut self,
-        id: &MessageId,
+        ids: &[MessageId],
         at: Timestamp,
         from: &[DeliveryStatus],
     ) -> impl Future<Output = StoreResult<()>> + Send;

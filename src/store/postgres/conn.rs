@@ -3,6 +3,8 @@
 use super::super::backend::BoxFuture;
 use super::super::{StoreError, StoreResult};
 use anyhow::anyhow;
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
 use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
 
@@ -14,6 +16,10 @@ pub struct PgConn {
     /// Between `begin` and the end of the transaction: a connection dropped in that state (its
     /// request was cancelled mid-way) must not go back to the pool with the transaction open.
     open: bool,
+    /// The `begin` the transaction's first statement carries with it: sent in the same round
+    /// trip (tokio-postgres pipelines requests polled together), not awaited on its own.
+    begin: &'static str,
+    begin_pending: AtomicBool,
 }
 
 impl PgConn {
@@ -21,6 +27,8 @@ impl PgConn {
         Self {
             client: Some(client),
             open: false,
+            begin: "begin",
+            begin_pending: AtomicBool::new(false),
         }
     }
 
@@ -31,26 +39,73 @@ impl PgConn {
     }
 
     /// Runs `work` between `begin` and `commit` (a rollback if it fails: nothing half-written).
-    pub(super) async fn transaction<T, F>(&mut self, begin: &str, work: F) -> StoreResult<T>
+    /// `begin` goes out with the first statement; work that sends none costs no round trip.
+    pub(super) async fn transaction<T, F>(&mut self, begin: &'static str, work: F) -> StoreResult<T>
     where
         F: for<'c> FnOnce(&'c mut PgConn) -> BoxFuture<'c, StoreResult<T>>,
     {
         self.open = true;
-        self.client()?
-            .batch_execute(begin)
-            .await
-            .map_err(internal)?;
+        self.begin = begin;
+        self.begin_pending.store(true, Ordering::Relaxed);
         let outcome = work(self).await;
-        let end = if outcome.is_ok() {
+        if self.begin_pending.swap(false, Ordering::Relaxed) {
+            self.open = false;
+            return outcome;
+        }
+        self.end(if outcome.is_ok() {
             "commit"
         } else {
             "rollback"
-        };
-        self.client()?.batch_execute(end).await.map_err(internal)?;
-        // Only a transaction that ended cleanly leaves the connection fit for the next caller;
-        // any early return above keeps `open` set, and `Drop` closes the connection.
-        self.open = false;
+        })
+        .await?;
         outcome
+    }
+
+    /// Runs `work` in a read-only transaction. Such a transaction has nothing to make durable,
+    /// so the answer does not wait for its end: the connection goes back to the pool once the
+    /// `commit` (a rollback after a failed statement) is through.
+    pub(super) async fn read_only<T, F>(mut self, begin: &'static str, work: F) -> StoreResult<T>
+    where
+        F: for<'c> FnOnce(&'c mut PgConn) -> BoxFuture<'c, StoreResult<T>>,
+    {
+        self.open = true;
+        self.begin = begin;
+        self.begin_pending.store(true, Ordering::Relaxed);
+        let outcome = work(&mut self).await;
+        if self.begin_pending.swap(false, Ordering::Relaxed) {
+            self.open = false;
+            return outcome;
+        }
+        tokio::spawn(async move {
+            if let Err(e) = self.end("commit").await {
+                tracing::debug!(error = %e, "a read transaction did not end cleanly; its connection is closed");
+            }
+        });
+        outcome
+    }
+
+    /// Ends the open transaction. Only a transaction that ended cleanly leaves the connection
+    /// fit for the next caller; an error here keeps `open` set, and `Drop` closes the connection.
+    pub(super) async fn end(&mut self, how: &str) -> StoreResult<()> {
+        self.client()?.batch_execute(how).await.map_err(internal)?;
+        self.open = false;
+        Ok(())
+    }
+
+    /// Runs one statement, with the transaction's `begin` ahead of it in the same round trip
+    /// when it is the first. Should `begin` fail, the connection is broken and so is the
+    /// statement; the error of `begin` is the one reported.
+    async fn run<R>(
+        &self,
+        statement: impl Future<Output = Result<R, tokio_postgres::Error>>,
+    ) -> StoreResult<R> {
+        if !self.begin_pending.swap(false, Ordering::Relaxed) {
+            return statement.await.map_err(internal);
+        }
+        let begin = self.client()?.batch_execute(self.begin);
+        let (begun, answer) = tokio::join!(begin, statement);
+        begun.map_err(internal)?;
+        answer.map_err(internal)
     }
 
     async fn statement(&self, sql: &str) -> StoreResult<tokio_postgres::Statement> {
@@ -59,35 +114,23 @@ impl PgConn {
 
     pub async fn query(&self, sql: &str, args: &[Arg<'_>]) -> StoreResult<Vec<Row>> {
         let statement = self.statement(sql).await?;
-        self.client()?
-            .query(&statement, args)
-            .await
-            .map_err(internal)
+        self.run(self.client()?.query(&statement, args)).await
     }
 
     pub async fn query_opt(&self, sql: &str, args: &[Arg<'_>]) -> StoreResult<Option<Row>> {
         let statement = self.statement(sql).await?;
-        self.client()?
-            .query_opt(&statement, args)
-            .await
-            .map_err(internal)
+        self.run(self.client()?.query_opt(&statement, args)).await
     }
 
     pub async fn query_one(&self, sql: &str, args: &[Arg<'_>]) -> StoreResult<Row> {
         let statement = self.statement(sql).await?;
-        self.client()?
-            .query_one(&statement, args)
-            .await
-            .map_err(internal)
+        self.run(self.client()?.query_one(&statement, args)).await
     }
 
     /// Rows the statement changed.
     pub async fn execute(&self, sql: &str, args: &[Arg<'_>]) -> StoreResult<u64> {
         let statement = self.statement(sql).await?;
-        self.client()?
-            .execute(&statement, args)
-            .await
-            .map_err(internal)
+        self.run(self.client()?.execute(&statement, args)).await
     }
 }
 

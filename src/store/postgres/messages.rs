@@ -222,17 +222,45 @@ pub(super) async fn by_carrier_sid(c: &PgConn, sid: &str) -> StoreResult<Option<
 async fn thread(c: &PgConn, route: &Route, m: &NewRow<'_>) -> StoreResult<Option<Message>> {
     let at = m.at.millis();
     let customer_id = route.customer_id.as_ref().map(CustomerId::as_str);
-    let conversation_id: String = c
+    let unread = m.direction == Direction::Incoming;
+    let segments = i32::try_from(m.segments.count).map_err(|_| {
+        StoreError::Internal(anyhow!(
+            "{} segments do not fit the database",
+            m.segments.count
+        ))
+    })?;
+    // One statement, so one round trip: the conversation (created or moved on), its open
+    // session (created or touched), then the message. A message refused for its carrier sid
+    // leaves no row out (`inserted` is 0) and the caller rolls the whole transaction back.
+    let r = c
         .query_one(
-            "insert into conversations (id, account_id, customer_id, endpoint_id, other_address,
-                                        last_message_id, last_message_at)
-             values ($1, $2, $3, $4, $5, $6, $7)
-             on conflict (endpoint_id, other_address) do update
-               set last_message_id = case when excluded.last_message_at >= conversations.last_message_at
-                                          then excluded.last_message_id
-                                          else conversations.last_message_id end,
-                   last_message_at = greatest(conversations.last_message_at, excluded.last_message_at)
-             returning id",
+            "with c as (
+               insert into conversations (id, account_id, customer_id, endpoint_id, other_address,
+                                          last_message_id, last_message_at)
+               values ($1, $2, $3, $4, $5, $6, $7)
+               on conflict (endpoint_id, other_address) do update
+                 set last_message_id = case when excluded.last_message_at >= conversations.last_message_at
+                                            then excluded.last_message_id
+                                            else conversations.last_message_id end,
+                     last_message_at = greatest(conversations.last_message_at, excluded.last_message_at)
+               returning id
+             ), s as (
+               insert into sessions (id, account_id, customer_id, endpoint_id, conversation_id,
+                                     channel, created_at, last_activity_at)
+               select $8, $2, $3, $4, c.id, 'Chat', $7, $7 from c
+               on conflict (conversation_id) where ended_at is null
+                 do update set last_activity_at = excluded.last_activity_at
+               returning id
+             ), m as (
+               insert into messages (id, account_id, customer_id, endpoint_id, conversation_id,
+                                     session_id, direction, other_address, sender, body, is_unread,
+                                     status, created_at, updated_at, segments, encoding, carrier_ref)
+               select $6, $2, $3, $4, c.id, s.id, $9, $5, $10, $11, $12, $13, $7, $7, $14, $15, $16
+               from c, s
+               on conflict (carrier_ref) where carrier_ref is not null do nothing
+               returning id
+             )
+             select c.id, s.id, (select count(*) from m) from c, s",
             &[
                 &ConversationId::generate().as_str(),
                 &route.account_id.as_str(),
@@ -241,63 +269,21 @@ async fn thread(c: &PgConn, route: &Route, m: &NewRow<'_>) -> StoreResult<Option
                 &route.other_address,
                 &m.id.as_str(),
                 &at,
-            ],
-        )
-        .await
-        .and_then(|r| get(&r, 0))?;
-    let session_id: String = c
-        .query_one(
-            "insert into sessions (id, account_id, customer_id, endpoint_id, conversation_id, channel,
-                                   created_at, last_activity_at)
-             values ($1, $2, $3, $4, $5, 'Chat', $6, $6)
-             on conflict (conversation_id) where ended_at is null
-               do update set last_activity_at = excluded.last_activity_at
-             returning id",
-            &[
                 &SessionId::generate().as_str(),
-                &route.account_id.as_str(),
-                &customer_id,
-                &route.endpoint_id.as_str(),
-                &conversation_id,
-                &at,
-            ],
-        )
-        .await
-        .and_then(|r| get(&r, 0))?;
-    let unread = m.direction == Direction::Incoming;
-    let segments = i32::try_from(m.segments.count).map_err(|_| {
-        StoreError::Internal(anyhow!(
-            "{} segments do not fit the database",
-            m.segments.count
-        ))
-    })?;
-    let inserted = c
-        .execute(
-            "insert into messages (id, account_id, customer_id, endpoint_id, conversation_id, session_id,
-                                   direction, other_address, sender, body, is_unread, status,
-                                   created_at, updated_at, segments, encoding, carrier_ref)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15, $16)
-             on conflict (carrier_ref) where carrier_ref is not null do nothing",
-            &[
-                &m.id.as_str(),
-                &route.account_id.as_str(),
-                &customer_id,
-                &route.endpoint_id.as_str(),
-                &conversation_id,
-                &session_id,
                 &m.direction.as_str(),
-                &route.other_address,
                 &m.sender,
                 &m.body,
                 &unread,
                 &m.status.as_str(),
-                &at,
                 &segments,
                 &m.segments.encoding.as_str(),
                 &m.carrier_ref,
             ],
         )
         .await?;
+    let conversation_id: String = get(&r, 0)?;
+    let session_id: String = get(&r, 1)?;
+    let inserted: i64 = get(&r, 2)?;
     if inserted == 0 {
         return Ok(None);
     }

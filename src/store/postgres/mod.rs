@@ -139,9 +139,9 @@ impl Backend for PostgresBackend {
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut PgConn) -> BoxFuture<'c, StoreResult<T>> + Send + 'static,
     {
-        let mut conn = self.conn().await?;
+        let conn = self.conn().await?;
         // One snapshot for every statement of the read.
-        conn.transaction("begin isolation level repeatable read read only", work)
+        conn.read_only("begin isolation level repeatable read read only", work)
             .await
     }
 

@@ -6,7 +6,7 @@
 //! its outbox row (as accepting a sid writes them). The lease holder's writes lock the message
 //! first; a claim never waits, it skips rows another transaction holds (`skip locked`).
 
-use super::super::backend::{CallbackTarget, DeliveryTx, DueRow, ErrorNote, StatusMove};
+use super::super::backend::{CallbackTarget, DeliveryTx, DueRow, ErrorNote, LeaseAsk, StatusMove};
 use super::super::{StoreError, StoreResult};
 use super::PgConn;
 use super::conn::Arg;
@@ -49,67 +49,67 @@ impl DeliveryTx for PgConn {
         rows.iter().map(due_row).collect()
     }
 
-    async fn lease_row(
+    async fn lease_rows(
         &mut self,
-        id: &MessageId,
-        seen: OutboxPhase,
+        asks: &[LeaseAsk],
         lease: &Lease,
         now: Timestamp,
-        attempt_at: Option<Timestamp>,
-    ) -> StoreResult<bool> {
-        let (id, seen, until, now) = (
-            id.as_str(),
-            seen.as_str(),
-            lease.until.millis(),
-            now.millis(),
-        );
-        let owner = lease.owner.as_str();
-        // A row another claimer is writing is skipped, not waited for. With the attempt, the
-        // message is locked too (its attempt count follows in this transaction).
-        let changed = match attempt_at {
-            None => {
-                self.execute(
-                    "update outbox set lease_until = $2, lease_owner = $3
-                     where message_id = (select message_id from outbox
-                       where message_id = $1 and phase = $4 and due_at <= $5 and lease_until <= $5
-                       for no key update skip locked)",
-                    &[&id, &until, &owner, &seen, &now],
-                )
-                .await?
-            }
-            Some(at) => {
-                self.execute(
-                    "update outbox set lease_until = $2, lease_owner = $3, phase = 'sending',
-                       last_attempt_at = $6
-                     where message_id = (select o.message_id
-                       from outbox o join messages m on m.id = o.message_id
-                       where o.message_id = $1 and o.phase = $4 and o.due_at <= $5
-                         and o.lease_until <= $5
-                       for no key update of o, m skip locked)",
-                    &[&id, &until, &owner, &seen, &now, &at.millis()],
-                )
-                .await?
-            }
-        };
-        Ok(changed > 0)
-    }
-
-    async fn defer_row(
-        &mut self,
-        id: &MessageId,
-        due: Timestamp,
-        now: Timestamp,
-    ) -> StoreResult<bool> {
-        let changed = self
-            .execute(
-                "update outbox set due_at = $2
-                 where message_id = (select message_id from outbox
-                   where message_id = $1 and phase = 'queued' and lease_until <= $3
-                   for no key update skip locked)",
-                &[&id.as_str(), &due.millis(), &now.millis()],
+    ) -> StoreResult<Vec<MessageId>> {
+        let ids: Vec<&str> = asks.iter().map(|a| a.id.as_str()).collect();
+        let seen: Vec<&str> = asks.iter().map(|a| a.seen.as_str()).collect();
+        let attempt_at: Vec<Option<i64>> = asks
+            .iter()
+            .map(|a| a.attempt_at.map(Timestamp::millis))
+            .collect();
+        // One statement for the whole claim. Rows another transaction is writing (outbox or
+        // message: the attempt count follows in this transaction) are skipped, not waited for.
+        let rows = self
+            .query(
+                "with asked as (
+                   select * from unnest($1::text[], $2::text[], $3::bigint[]) as a(id, seen, attempt_at)
+                 ), free as (
+                   select o.message_id, a.attempt_at
+                   from outbox o join asked a on a.id = o.message_id join messages m on m.id = o.message_id
+                   where o.phase = a.seen and o.due_at <= $4 and o.lease_until <= $4
+                   for no key update of o, m skip locked
+                 )
+                 update outbox o set lease_until = $5, lease_owner = $6,
+                   phase = case when f.attempt_at is null then o.phase else 'sending' end,
+                   last_attempt_at = coalesce(f.attempt_at, o.last_attempt_at)
+                 from free f where o.message_id = f.message_id
+                 returning o.message_id",
+                &[
+                    &ids,
+                    &seen,
+                    &attempt_at,
+                    &now.millis(),
+                    &lease.until.millis(),
+                    &lease.owner.as_str(),
+                ],
             )
             .await?;
-        Ok(changed > 0)
+        rows.iter()
+            .map(|r| get::<String>(r, 0).map(MessageId::from_string))
+            .collect()
+    }
+
+    async fn defer_rows(
+        &mut self,
+        rows: &[(MessageId, Timestamp)],
+        now: Timestamp,
+    ) -> StoreResult<u64> {
+        let ids: Vec<&str> = rows.iter().map(|(id, _)| id.as_str()).collect();
+        let due: Vec<i64> = rows.iter().map(|(_, due)| due.millis()).collect();
+        self.execute(
+            "update outbox o set due_at = d.due
+             from unnest($1::text[], $2::bigint[]) as d(id, due)
+             where o.message_id = d.id and o.message_id in (
+               select message_id from outbox
+               where message_id = any($1) and phase = 'queued' and lease_until <= $3
+               for no key update skip locked)",
+            &[&ids, &due, &now.millis()],
+        )
+        .await
     }
 
     async fn attempt_row(
@@ -139,17 +139,18 @@ impl DeliveryTx for PgConn {
         Ok(changed > 0)
     }
 
-    async fn note_attempt(
+    async fn note_attempts(
         &mut self,
-        id: &MessageId,
+        ids: &[MessageId],
         at: Timestamp,
         from: &[DeliveryStatus],
     ) -> StoreResult<()> {
+        let ids: Vec<&str> = ids.iter().map(MessageId::as_str).collect();
         self.execute(
             "update messages set attempts = attempts + 1, updated_at = $2,
                status = case when status = any($3) then 'Sending' else status end
-             where id = $1",
-            &[&id.as_str(), &at.millis(), &status_names(from)],
+             where id = any($1)",
+            &[&ids, &at.millis(), &status_names(from)],
         )
         .await
         .map(drop)

@@ -2,7 +2,7 @@
 //! does to the message and the row (`Outcome::settlement`), and accepting a carrier sid.
 
 use super::super::StoreResult;
-use super::super::backend::{DeliveryTx, DueRow, ErrorNote, MessagingTx, StatusMove};
+use super::super::backend::{DeliveryTx, DueRow, ErrorNote, LeaseAsk, MessagingTx, StatusMove};
 use super::super::queries::Claim;
 use super::status::accept;
 use crate::domain::settings::MIN_MPS;
@@ -10,6 +10,7 @@ use crate::domain::{
     DeliveryStatus, Lease, MessageId, OutboxItem, OutboxPhase, Outcome, Plan, Settlement, Slot,
     Timestamp, default_mps,
 };
+use std::collections::HashSet;
 
 /// A row whose pacing slot is at most this far off carries its attempt record in the claim
 /// itself: one write instead of two. Further off, the row is only leased, so a crash while it
@@ -51,34 +52,50 @@ pub async fn take<T: DeliveryTx>(
         owner: c.owner.clone(),
         until: c.now.plus_millis(c.lease_ms),
     };
-    let sending = DeliveryStatus::predecessors(DeliveryStatus::Sending);
-    let mut items = Vec::with_capacity(planned.len());
+    let mut deferred = Vec::new();
+    let mut taken = Vec::with_capacity(planned.len());
     for Planned { row, decision } in planned {
-        let plan = match decision {
-            Decision::Defer(due) => {
-                tx.defer_row(&row.message_id, due, c.now).await?;
-                continue;
-            }
-            Decision::Take(plan) => plan,
-        };
-        let attempt_at = match plan {
-            Plan::Send { at } => Some(at),
-            _ => None,
-        };
-        let leased = tx
-            .lease_row(&row.message_id, row.phase, &lease, c.now, attempt_at)
-            .await?;
-        if !leased {
-            continue;
+        match decision {
+            Decision::Defer(due) => deferred.push((row.message_id, due)),
+            Decision::Take(plan) => taken.push((row, plan)),
         }
-        let mut attempts = row.attempts;
-        if attempt_at.is_some() {
-            tx.note_attempt(&row.message_id, c.now, &sending).await?;
-            attempts += 1;
-        }
-        items.push(item(row, lease.clone(), plan, attempts));
     }
-    Ok(items)
+    if !deferred.is_empty() {
+        tx.defer_rows(&deferred, c.now).await?;
+    }
+    if taken.is_empty() {
+        return Ok(Vec::new());
+    }
+    let asks: Vec<LeaseAsk> = taken
+        .iter()
+        .map(|(row, plan)| LeaseAsk {
+            id: row.message_id.clone(),
+            seen: row.phase,
+            attempt_at: plan.send_now(),
+        })
+        .collect();
+    let leased: HashSet<MessageId> = tx
+        .lease_rows(&asks, &lease, c.now)
+        .await?
+        .into_iter()
+        .collect();
+    taken.retain(|(row, _)| leased.contains(&row.message_id));
+    let attempted: Vec<MessageId> = taken
+        .iter()
+        .filter(|(_, plan)| plan.send_now().is_some())
+        .map(|(row, _)| row.message_id.clone())
+        .collect();
+    if !attempted.is_empty() {
+        let sending = DeliveryStatus::predecessors(DeliveryStatus::Sending);
+        tx.note_attempts(&attempted, c.now, &sending).await?;
+    }
+    Ok(taken
+        .into_iter()
+        .map(|(row, plan)| {
+            let attempts = row.attempts + u32::from(plan.send_now().is_some());
+            item(row, lease.clone(), plan, attempts)
+        })
+        .collect())
 }
 
 fn decide(c: &Claim, row: &DueRow) -> Decision {
@@ -153,7 +170,8 @@ pub async fn record_attempt<T: DeliveryTx>(
         return Ok(None);
     }
     let sending = DeliveryStatus::predecessors(DeliveryStatus::Sending);
-    tx.note_attempt(&id, now, &sending).await?;
+    tx.note_attempts(std::slice::from_ref(&id), now, &sending)
+        .await?;
     Ok(Some(renewed))
 }
 

@@ -3,7 +3,7 @@
 //! the one on the row, and say whether they did.
 
 use super::super::StoreResult;
-use super::super::backend::{CallbackTarget, DeliveryTx, DueRow, ErrorNote, StatusMove};
+use super::super::backend::{CallbackTarget, DeliveryTx, DueRow, ErrorNote, LeaseAsk, StatusMove};
 use super::rows::direction;
 use super::sql::{
     Filter, cached_text, count, internal, parse, status, status_list, status_mask, timestamp,
@@ -64,52 +64,40 @@ impl DeliveryTx for Connection {
         .map_err(internal)
     }
 
-    async fn lease_row(
+    async fn lease_rows(
         &mut self,
-        id: &MessageId,
-        seen: OutboxPhase,
+        asks: &[LeaseAsk],
         lease: &Lease,
         now: Timestamp,
-        attempt_at: Option<Timestamp>,
-    ) -> StoreResult<bool> {
-        let (id, seen, until, owner) = (
-            id.as_str(),
-            seen.as_str(),
-            lease.until.millis(),
-            &lease.owner,
-        );
-        let now = now.millis();
-        let changed = match attempt_at {
-            None => self
-                .prepare_cached(
-                    "update outbox set lease_until = ?2, lease_owner = ?3
-                     where message_id = ?1 and phase = ?4 and due_at <= ?5 and lease_until <= ?5",
-                )
-                .and_then(|mut s| s.execute(params![id, until, owner, seen, now])),
-            Some(at) => self
-                .prepare_cached(
-                    "update outbox set lease_until = ?2, lease_owner = ?3, phase = 'sending',
-                       last_attempt_at = ?6
-                     where message_id = ?1 and phase = ?4 and due_at <= ?5 and lease_until <= ?5",
-                )
-                .and_then(|mut s| s.execute(params![id, until, owner, seen, now, at.millis()])),
-        };
-        changed.map(|n| n > 0).map_err(internal)
+    ) -> StoreResult<Vec<MessageId>> {
+        // One writer: each statement is in-process and cheap, and none can be skipped for a lock.
+        let mut leased = Vec::with_capacity(asks.len());
+        for ask in asks {
+            if lease_row(self, ask, lease, now)? {
+                leased.push(ask.id.clone());
+            }
+        }
+        Ok(leased)
     }
 
-    async fn defer_row(
+    async fn defer_rows(
         &mut self,
-        id: &MessageId,
-        due: Timestamp,
+        rows: &[(MessageId, Timestamp)],
         now: Timestamp,
-    ) -> StoreResult<bool> {
-        self.prepare_cached(
-            "update outbox set due_at = ?2
-             where message_id = ?1 and phase = 'queued' and lease_until <= ?3",
-        )
-        .and_then(|mut s| s.execute(params![id.as_str(), due.millis(), now.millis()]))
-        .map(|n| n > 0)
-        .map_err(internal)
+    ) -> StoreResult<u64> {
+        let mut moved = 0;
+        let mut s = self
+            .prepare_cached(
+                "update outbox set due_at = ?2
+                 where message_id = ?1 and phase = 'queued' and lease_until <= ?3",
+            )
+            .map_err(internal)?;
+        for (id, due) in rows {
+            moved += s
+                .execute(params![id.as_str(), due.millis(), now.millis()])
+                .map_err(internal)? as u64;
+        }
+        Ok(moved)
     }
 
     async fn attempt_row(
@@ -136,9 +124,9 @@ impl DeliveryTx for Connection {
         .map_err(internal)
     }
 
-    async fn note_attempt(
+    async fn note_attempts(
         &mut self,
-        id: &MessageId,
+        ids: &[MessageId],
         at: Timestamp,
         from: &[DeliveryStatus],
     ) -> StoreResult<()> {
@@ -150,10 +138,12 @@ impl DeliveryTx for Connection {
                 status_list(from)
             )
         });
-        self.prepare_cached(&sql)
-            .and_then(|mut s| s.execute(params![id.as_str(), at.millis()]))
-            .map(drop)
-            .map_err(internal)
+        let mut s = self.prepare_cached(&sql).map_err(internal)?;
+        for id in ids {
+            s.execute(params![id.as_str(), at.millis()])
+                .map_err(internal)?;
+        }
+        Ok(())
     }
 
     async fn reschedule_row(
@@ -443,4 +433,31 @@ fn shape_of(change: &StatusMove<'_>) -> u32 {
         ErrorNote::Set(_) => 2,
     };
     status_mask(change.from) | error << 16 | u32::from(change.finished) << 18
+}
+
+/// Leases one asked row (see `DeliveryTx::lease_rows`); whether it did.
+fn lease_row(c: &Connection, ask: &LeaseAsk, lease: &Lease, now: Timestamp) -> StoreResult<bool> {
+    let (id, seen, until, owner) = (
+        ask.id.as_str(),
+        ask.seen.as_str(),
+        lease.until.millis(),
+        &lease.owner,
+    );
+    let now = now.millis();
+    let changed = match ask.attempt_at {
+        None => c
+            .prepare_cached(
+                "update outbox set lease_until = ?2, lease_owner = ?3
+                 where message_id = ?1 and phase = ?4 and due_at <= ?5 and lease_until <= ?5",
+            )
+            .and_then(|mut s| s.execute(params![id, until, owner, seen, now])),
+        Some(at) => c
+            .prepare_cached(
+                "update outbox set lease_until = ?2, lease_owner = ?3, phase = 'sending',
+                   last_attempt_at = ?6
+                 where message_id = ?1 and phase = ?4 and due_at <= ?5 and lease_until <= ?5",
+            )
+            .and_then(|mut s| s.execute(params![id, until, owner, seen, now, at.millis()])),
+    };
+    changed.map(|n| n > 0).map_err(internal)
 }
