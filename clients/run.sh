@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the official-client checks (clients/typescript, clients/python) and schemathesis against
 # a live evo on loopback. Needs node/npm and python3/pip, which this machine kind has.
-# Usage: bash clients/run.sh [path/to/evo]   (default: target/debug/evo, built first so it is
+# Usage: bash clients/run.sh [path/to/evo]   (default: target/debug/evo under $CARGO_TARGET_DIR, built first so it is
 # never stale)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,7 +9,7 @@ if [[ $# -ge 1 ]]; then
   EVO="$1"
 else
   cargo build --quiet
-  EVO=target/debug/evo
+  EVO="${CARGO_TARGET_DIR:-target}/debug/evo"
 fi
 DATA="$(mktemp -d)"
 OUT="$DATA/serve.out"
