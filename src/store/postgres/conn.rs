@@ -44,12 +44,9 @@ impl PgConn {
     where
         F: for<'c> FnOnce(&'c mut PgConn) -> BoxFuture<'c, StoreResult<T>>,
     {
-        self.open = true;
-        self.begin = begin;
-        self.begin_pending.store(true, Ordering::Relaxed);
+        self.start(begin);
         let outcome = work(self).await;
-        if self.begin_pending.swap(false, Ordering::Relaxed) {
-            self.open = false;
+        if self.ended_unsent() {
             return outcome;
         }
         self.end(if outcome.is_ok() {
@@ -61,19 +58,16 @@ impl PgConn {
         outcome
     }
 
-    /// Runs `work` in a read-only transaction. Such a transaction has nothing to make durable,
+    /// Runs `work` in one read-only snapshot. Such a transaction has nothing to make durable,
     /// so the answer does not wait for its end: the connection goes back to the pool once the
     /// `commit` (a rollback after a failed statement) is through.
-    pub(super) async fn read_only<T, F>(mut self, begin: &'static str, work: F) -> StoreResult<T>
+    pub(super) async fn read_only<T, F>(mut self, work: F) -> StoreResult<T>
     where
         F: for<'c> FnOnce(&'c mut PgConn) -> BoxFuture<'c, StoreResult<T>>,
     {
-        self.open = true;
-        self.begin = begin;
-        self.begin_pending.store(true, Ordering::Relaxed);
+        self.start("begin isolation level repeatable read read only");
         let outcome = work(&mut self).await;
-        if self.begin_pending.swap(false, Ordering::Relaxed) {
-            self.open = false;
+        if self.ended_unsent() {
             return outcome;
         }
         tokio::spawn(async move {
@@ -82,6 +76,21 @@ impl PgConn {
             }
         });
         outcome
+    }
+
+    fn start(&mut self, begin: &'static str) {
+        self.open = true;
+        self.begin = begin;
+        *self.begin_pending.get_mut() = true;
+    }
+
+    /// Whether the transaction never sent a statement (then it never began, and is over).
+    fn ended_unsent(&mut self) -> bool {
+        let unsent = std::mem::replace(self.begin_pending.get_mut(), false);
+        if unsent {
+            self.open = false;
+        }
+        unsent
     }
 
     /// Ends the open transaction. Only a transaction that ended cleanly leaves the connection
@@ -138,7 +147,9 @@ impl PgConn {
 /// (the request may be tried again), anything else is `Internal`.
 impl Drop for PgConn {
     fn drop(&mut self) {
+        // A transaction that never sent its `begin` left the connection clean.
         if self.open
+            && !*self.begin_pending.get_mut()
             && let Some(client) = self.client.take()
         {
             // Detached from the pool, the connection closes when dropped.

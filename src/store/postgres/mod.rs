@@ -140,9 +140,7 @@ impl Backend for PostgresBackend {
         F: for<'c> FnOnce(&'c mut PgConn) -> BoxFuture<'c, StoreResult<T>> + Send + 'static,
     {
         let conn = self.conn().await?;
-        // One snapshot for every statement of the read.
-        conn.read_only("begin isolation level repeatable read read only", work)
-            .await
+        conn.read_only(work).await
     }
 
     fn signal(&self) -> &OutboxSignal {

@@ -91,10 +91,7 @@ pub async fn take<T: DeliveryTx>(
     }
     Ok(taken
         .into_iter()
-        .map(|(row, plan)| {
-            let attempts = row.attempts + u32::from(plan.send_now().is_some());
-            item(row, lease.clone(), plan, attempts)
-        })
+        .map(|(row, plan)| item(row, lease.clone(), plan))
         .collect())
 }
 
@@ -130,11 +127,11 @@ fn decide(c: &Claim, row: &DueRow) -> Decision {
     }
 }
 
-fn item(row: DueRow, lease: Lease, plan: Plan, attempts: u32) -> OutboxItem {
-    let last_attempt = match plan {
-        Plan::Send { at } => Some(at),
-        _ => row.last_attempt,
-    };
+/// The claimed row as the worker gets it; a row sent with the claim counts that attempt.
+fn item(row: DueRow, lease: Lease, plan: Plan) -> OutboxItem {
+    let sent_now = plan.send_now();
+    let attempts = row.attempts + u32::from(sent_now.is_some());
+    let last_attempt = sent_now.or(row.last_attempt);
     OutboxItem {
         message_id: row.message_id,
         account_id: row.account_id,
